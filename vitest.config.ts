@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: fast unit tests beside the code, and end-to-end tests that drive built bundles
+// against moto and the GitHub API fake. `pnpm test` runs both.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'actions/*/src/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Each file starts its own moto and GitHub fake; two cores, so keep the fan-out modest.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
