@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import * as core from '@actions/core';
+import { UserError } from './errors.js';
+
+export type Octokit = ReturnType<typeof getOctokit>;
+
+/**
+ * An Octokit for the token, pointed at GITHUB_API_URL (GitHub Enterprise and the tests' fake), with
+ * retries of server errors and waits on rate limits (at most twice, with a warning).
+ */
+export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.env): Octokit {
+  const baseUrl = env.GITHUB_API_URL || 'https://api.github.com';
+  return getOctokit(
+    token,
+    {
+      baseUrl,
+      request: { retries: 3 },
+      throttle: {
+        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          core.warning(`GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
+          return retryCount < 2;
+        },
+        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          core.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
+          return retryCount < 2;
+        },
+      },
+    },
+    retry,
+    throttling,
+  );
+}
+
+/** What the workflow run tells about itself, read from the runner's environment. */
+export interface RunContext {
+  repository: string;
+  owner: string;
+  repo: string;
+  eventName: string;
+  /** The event payload (GITHUB_EVENT_PATH), or `{}` when there is none. */
+  payload: Record<string, unknown>;
+  sha: string;
+  runUrl: string | undefined;
+}
+
+/** Reads the run's context from GITHUB_* variables; a missing repository is a UserError. */
+export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo) throw new UserError('GITHUB_REPOSITORY is not set (owner/repo): run this inside GitHub Actions.');
+  let payload: Record<string, unknown> = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+    } catch {
+      payload = {};
+    }
+  }
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  return {
+    repository,
+    owner,
+    repo,
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    payload,
+    sha: env.GITHUB_SHA ?? '',
+    runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+  };
+}
+
+/** The pull request number of the event (pull_request, pull_request_target, issue_comment on a PR). */
+export function eventPullRequest(context: RunContext): number | undefined {
+  const payload = context.payload as { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown }; number?: number };
+  if (payload.pull_request?.number) return payload.pull_request.number;
+  if (payload.issue?.pull_request && payload.issue.number) return payload.issue.number;
+  return undefined;
+}
+
+/** The PR's head branch from the event, when there is one. */
+export function eventBranch(context: RunContext, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const payload = context.payload as { pull_request?: { head?: { ref?: string } } };
+  return payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF ?? env.GITHUB_REF_NAME;
+}

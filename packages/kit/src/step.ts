@@ -1,0 +1,81 @@
+import * as core from '@actions/core';
+import { ConfigError } from './config.js';
+import { UserError, errorMessage } from './errors.js';
+
+/** GitHub's limit for one step's summary. */
+export const SUMMARY_LIMIT = 1024 * 1024;
+
+/**
+ * The single place where a step fails. A UserError's message is the failure as it is (with file
+ * annotations for a bad environments file); anything else is reported as a bug with its stack in the
+ * debug log.
+ */
+export async function runStep(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    fail(error);
+  }
+}
+
+/** A post step never fails the job: problems become warnings. */
+export async function runPostStep(post: () => Promise<void>): Promise<void> {
+  try {
+    await post();
+  } catch (error) {
+    core.warning(`Post step: ${errorMessage(error)}`);
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+  }
+}
+
+function fail(error: unknown): void {
+  if (error instanceof ConfigError) {
+    for (const p of error.problems) {
+      core.error(p.message, { file: p.file, startLine: p.line, startColumn: p.column, title: 'Environments file' });
+    }
+  }
+  if (error instanceof UserError) {
+    core.setFailed(error.message);
+    return;
+  }
+  if (error instanceof Error && error.stack) core.debug(error.stack);
+  core.setFailed(`Unexpected error (a bug in ecs-actions; please report it with the debug log): ${errorMessage(error)}`);
+}
+
+/** Sets outputs from one object; booleans and numbers as text, objects and arrays as JSON. */
+export function setOutputs(outputs: Record<string, string | number | boolean | object | undefined>): void {
+  for (const [name, value] of Object.entries(outputs)) {
+    if (value === undefined) continue;
+    core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+}
+
+/** Runs `fn` inside a collapsible log group. */
+export function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  return core.group(name, fn);
+}
+
+/** A markdown table cell: pipes and newlines would break the table. */
+export function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+/** A markdown table from a header row and data rows. */
+export function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * Appends markdown to the job summary, cut to GitHub's 1 MiB limit with a note when it is too long.
+ * Does nothing outside a runner (no GITHUB_STEP_SUMMARY).
+ */
+export async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  let text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
+  if (Buffer.byteLength(text) > SUMMARY_LIMIT) {
+    const note = '\n\n… (summary cut at GitHub\'s 1 MiB limit; the full detail is in the log)\n';
+    text = Buffer.from(text).subarray(0, SUMMARY_LIMIT - Buffer.byteLength(note) - 4).toString('utf8').replace(/\uFFFD*$/, '') + note;
+  }
+  await core.summary.addRaw(text).write();
+}
