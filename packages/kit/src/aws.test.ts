@@ -23,10 +23,14 @@ describe('aws client factory', () => {
     const elb = createAwsClient(ElasticLoadBalancingV2Client, { region: 'us-east-1' });
     expect(iamAction(ecs.config.serviceId, 'CreateServiceCommand')).toBe('ecs:CreateService');
     expect(iamAction(elb.config.serviceId, 'CreateRuleCommand')).toBe('elasticloadbalancing:CreateRule');
-    const denied = Object.assign(new Error('User: x is not authorized to perform: ecs:CreateService'), { name: 'AccessDeniedException' });
+    const denied = Object.assign(new Error('User: x is not authorized to perform: ecs:CreateService'), {
+      name: 'AccessDeniedException',
+    });
     const explained = explainAwsError(denied, 'ECS', 'CreateServiceCommand');
     expect(explained).toBeInstanceOf(UserError);
-    expect((explained as Error).message).toMatch(/^AWS refused ecs:CreateService \(AccessDeniedException\)\. Allow 'ecs:CreateService'/);
+    expect((explained as Error).message).toMatch(
+      /^AWS refused ecs:CreateService \(AccessDeniedException\)\. Allow 'ecs:CreateService'/,
+    );
     const other = Object.assign(new Error('nope'), { name: 'ServiceNotFoundException' });
     expect(explainAwsError(other, 'ECS', 'UpdateServiceCommand')).toBe(other);
   });

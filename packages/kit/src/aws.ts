@@ -1,4 +1,4 @@
-import { UserError, awsErrorCode, errorMessage } from './errors.js';
+import { awsErrorCode, errorMessage, UserError } from './errors.js';
 
 /** The IAM service prefix of each client the suite uses, for naming refused actions. */
 const IAM_PREFIX: Record<string, string> = {
@@ -53,7 +53,10 @@ interface MiddlewareClient {
   config: { serviceId?: string };
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'initialize'; name: string; priority?: 'high' | 'low' },
     ): void;
   };
@@ -63,7 +66,10 @@ interface MiddlewareClient {
  * Builds one SDK client the way every action does. A refused call becomes a UserError that names the
  * IAM action to grant; expired credentials say how to get a longer session.
  */
-export function createAwsClient<C>(Client: new (config: ReturnType<typeof awsClientConfig>) => C, options: AwsOptions = {}): C {
+export function createAwsClient<C>(
+  Client: new (config: ReturnType<typeof awsClientConfig>) => C,
+  options: AwsOptions = {},
+): C {
   const client = new Client(awsClientConfig(options));
   const withStack = client as unknown as MiddlewareClient;
   withStack.middlewareStack.add(
@@ -81,12 +87,17 @@ export function createAwsClient<C>(Client: new (config: ReturnType<typeof awsCli
 
 /** The IAM action of an SDK command, e.g. `ecs:CreateService`. */
 export function iamAction(serviceId: string | undefined, commandName: string | undefined): string {
-  const prefix = (serviceId && IAM_PREFIX[serviceId]) ?? serviceId?.toLowerCase().replace(/\s+/g, '') ?? 'aws';
+  const prefix =
+    (serviceId && IAM_PREFIX[serviceId]) ?? serviceId?.toLowerCase().replace(/\s+/g, '') ?? 'aws';
   return `${prefix}:${(commandName ?? 'unknown').replace(/Command$/, '')}`;
 }
 
 /** Turns permission and credential errors into UserErrors; everything else passes through untouched. */
-export function explainAwsError(error: unknown, serviceId: string | undefined, commandName: string | undefined): unknown {
+export function explainAwsError(
+  error: unknown,
+  serviceId: string | undefined,
+  commandName: string | undefined,
+): unknown {
   const code = awsErrorCode(error);
   if (code === undefined) return error;
   const action = iamAction(serviceId, commandName);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, environmentLookup, loadEnvironments, parseEnvironments } from './config.js';
-import { Inputs, firstOf } from './inputs.js';
+import { firstOf, Inputs } from './inputs.js';
 
 const FILE = `# settings
 defaults:
@@ -53,17 +53,28 @@ describe('environments file', () => {
   it('reports an unknown key with file, line, column and a suggestion', () => {
     const problems = problemsOf('defaults:\n  region: x\nenvironments:\n  staging:\n    clustr: stg\n');
     expect(problems).toEqual([
-      { file: 'envs.yml', line: 5, column: 5, message: "environments.staging: unknown key 'clustr' (did you mean 'cluster'?)" },
+      {
+        file: 'envs.yml',
+        line: 5,
+        column: 5,
+        message: "environments.staging: unknown key 'clustr' (did you mean 'cluster'?)",
+      },
     ]);
   });
 
   it('reports every problem at once: wrong types, unknown top-level keys, bad names', () => {
-    const problems = problemsOf('defaults:\n  cluster: [[1]]\nenvironment:\n  x: {}\nenvironments:\n  "bad name": {}\n');
+    const problems = problemsOf(
+      'defaults:\n  cluster: [[1]]\nenvironment:\n  x: {}\nenvironments:\n  "bad name": {}\n',
+    );
     const text = problems.map((p) => `${p.line}:${p.message}`);
-    expect(text).toContainEqual("2:defaults.cluster: must be a text, number, boolean, list of texts, or a mapping of KEY: value");
+    expect(text).toContainEqual(
+      '2:defaults.cluster: must be a text, number, boolean, list of texts, or a mapping of KEY: value',
+    );
     expect(problems).toHaveLength(3);
     expect(text).toContainEqual("3:(top level): unknown key 'environment' (did you mean 'environments'?)");
-    expect(text).toContainEqual(expect.stringMatching(/^6:environments: .bad name. is not a valid environment name/));
+    expect(text).toContainEqual(
+      expect.stringMatching(/^6:environments: .bad name. is not a valid environment name/),
+    );
   });
 
   it('reports YAML syntax errors with their line', () => {
@@ -84,7 +95,9 @@ describe('environments file', () => {
     process.chdir(dir);
     try {
       expect(loadEnvironments(undefined)).toBeUndefined();
-      expect(() => loadEnvironments('nope.yml')).toThrowError(/'config': the environments file 'nope.yml' does not exist/);
+      expect(() => loadEnvironments('nope.yml')).toThrowError(
+        /'config': the environments file 'nope.yml' does not exist/,
+      );
       writeFileSync(join(dir, 'e.yml'), FILE);
       expect(loadEnvironments('e.yml')?.environments.staging).toEqual({ cluster: 'stg' });
       expect(() => environmentLookup(undefined, 'staging')).toThrowError(/no environments file/);

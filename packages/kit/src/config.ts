@@ -76,7 +76,12 @@ export function parseEnvironments(text: string, file: string): EnvironmentsFile 
   const content = data as { defaults?: Settings; environments?: Record<string, Settings> };
   const locations = new Map<string, string>();
   const root = doc.contents;
-  for (const [section, value] of [['defaults', content.defaults], ...Object.keys(content.environments ?? {}).map((n) => [`environments.${n}`, content.environments?.[n]] as const)] as const) {
+  for (const [section, value] of [
+    ['defaults', content.defaults],
+    ...Object.keys(content.environments ?? {}).map(
+      (n) => [`environments.${n}`, content.environments?.[n]] as const,
+    ),
+  ] as const) {
     if (!value) continue;
     for (const key of Object.keys(value)) {
       const node = findKey(root, [...section.split('.'), key]);
@@ -84,14 +89,22 @@ export function parseEnvironments(text: string, file: string): EnvironmentsFile 
       locations.set(`${section}.${key}`, pos ? `${file}:${pos.line}` : file);
     }
   }
-  return { path: file, defaults: content.defaults ?? {}, environments: content.environments ?? {}, locations };
+  return {
+    path: file,
+    defaults: content.defaults ?? {},
+    environments: content.environments ?? {},
+    locations,
+  };
 }
 
 /**
  * Settings for one environment as an InputLookup: `environments.<name>` first, then `defaults`.
  * An unknown environment name is an error that lists the known ones.
  */
-export function environmentLookup(config: EnvironmentsFile | undefined, environment: string | undefined): InputLookup {
+export function environmentLookup(
+  config: EnvironmentsFile | undefined,
+  environment: string | undefined,
+): InputLookup {
   if (environment !== undefined && config === undefined) {
     throw new UserError(
       `Input 'environment' is '${environment}', but there is no environments file (looked for '${DEFAULT_CONFIG_PATH}'; set 'config' to its path).`,
@@ -110,10 +123,16 @@ export function environmentLookup(config: EnvironmentsFile | undefined, environm
     own = found;
   }
   return (name) => {
-    for (const [section, settings] of [[`environments.${environment}`, own], ['defaults', config.defaults]] as const) {
+    for (const [section, settings] of [
+      [`environments.${environment}`, own],
+      ['defaults', config.defaults],
+    ] as const) {
       const value = settings[name];
       if (value !== undefined) {
-        return { value: asInputText(value), origin: config.locations.get(`${section}.${name}`) ?? config.path };
+        return {
+          value: asInputText(value),
+          origin: config.locations.get(`${section}.${name}`) ?? config.path,
+        };
       }
     }
     return undefined;
@@ -201,7 +220,9 @@ function findValue(root: Node | null, path: string[]): Node | undefined {
   let current: unknown = root;
   for (const segment of path) {
     if (!isMap(current)) return undefined;
-    current = (current as YAMLMap).items.find((p) => isScalar(p.key) && String(p.key.value) === segment)?.value;
+    current = (current as YAMLMap).items.find(
+      (p) => isScalar(p.key) && String(p.key.value) === segment,
+    )?.value;
   }
   return (current ?? undefined) as Node | undefined;
 }

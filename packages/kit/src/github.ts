@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import * as core from '@actions/core';
 import { UserError } from './errors.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
@@ -19,12 +19,26 @@ export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.en
       baseUrl,
       request: { retries: 3 },
       throttle: {
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          core.warning(`GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
+        onRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          core.warning(
+            `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`,
+          );
           return retryCount < 2;
         },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          core.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          core.warning(
+            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`,
+          );
           return retryCount < 2;
         },
       },
@@ -50,7 +64,8 @@ export interface RunContext {
 export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   const repository = env.GITHUB_REPOSITORY ?? '';
   const [owner, repo] = repository.split('/');
-  if (!owner || !repo) throw new UserError('GITHUB_REPOSITORY is not set (owner/repo): run this inside GitHub Actions.');
+  if (!owner || !repo)
+    throw new UserError('GITHUB_REPOSITORY is not set (owner/repo): run this inside GitHub Actions.');
   let payload: Record<string, unknown> = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
@@ -73,7 +88,11 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
 
 /** The pull request number of the event (pull_request, pull_request_target, issue_comment on a PR). */
 export function eventPullRequest(context: RunContext): number | undefined {
-  const payload = context.payload as { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown }; number?: number };
+  const payload = context.payload as {
+    pull_request?: { number?: number };
+    issue?: { number?: number; pull_request?: unknown };
+    number?: number;
+  };
   if (payload.pull_request?.number) return payload.pull_request.number;
   if (payload.issue?.pull_request && payload.issue.number) return payload.issue.number;
   return undefined;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, formatDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { UserError } from './errors.js';
-import { Inputs, firstOf, stepInputs, splitList } from './inputs.js';
+import { firstOf, Inputs, splitList, stepInputs } from './inputs.js';
 
 const from = (values: Record<string, string>, origin = 'input') =>
   new Inputs((name) => (values[name] === undefined ? undefined : { value: values[name]!, origin }));
 
 describe('inputs', () => {
   it('reads INPUT_ variables with the runner name mangling and treats empty as unset', () => {
-    const lookup = stepInputs({ 'INPUT_LISTENER-ARN': ' arn:x ', 'INPUT_MY_INPUT': 'a', INPUT_EMPTY: '  ' });
+    const lookup = stepInputs({ 'INPUT_LISTENER-ARN': ' arn:x ', INPUT_MY_INPUT: 'a', INPUT_EMPTY: '  ' });
     expect(lookup('listener-arn')).toEqual({ value: 'arn:x', origin: 'input' });
     expect(lookup('my input')).toEqual({ value: 'a', origin: 'input' });
     expect(lookup('empty')).toBeUndefined();
@@ -30,7 +30,9 @@ describe('inputs', () => {
     expect(() => from({ t: '10' }, 'cfg.yml:4').duration('t', '1m')).toThrowError(
       /Input 't' \(from cfg\.yml:4\): "10" is not a duration\. Accepted: 30s, 10m/,
     );
-    expect(() => from({ t: '5s' }).duration('t', '1m', { min: 10_000 })).toThrowError(/shorter than the minimum/);
+    expect(() => from({ t: '5s' }).duration('t', '1m', { min: 10_000 })).toThrowError(
+      /shorter than the minimum/,
+    );
   });
 
   it('parses booleans, integers with bounds and enums', () => {
@@ -40,8 +42,12 @@ describe('inputs', () => {
     expect(from({ n: '3' }).integer('n', { min: 0 })).toBe(3);
     expect(() => from({ n: '3.5' }).integer('n')).toThrowError(/'n'.*not a whole number/);
     expect(() => from({ n: '0' }).integer('n', { min: 1 })).toThrowError(/below the minimum of 1/);
-    expect(from({ m: 'Rolling' }).oneOf('m', ['rolling', 'blue-green'] as const, 'blue-green')).toBe('rolling');
-    expect(() => from({ m: 'canary' }).oneOf('m', ['rolling'] as const, 'rolling')).toThrowError(/Accepted: rolling/);
+    expect(from({ m: 'Rolling' }).oneOf('m', ['rolling', 'blue-green'] as const, 'blue-green')).toBe(
+      'rolling',
+    );
+    expect(() => from({ m: 'canary' }).oneOf('m', ['rolling'] as const, 'rolling')).toThrowError(
+      /Accepted: rolling/,
+    );
   });
 
   it('splits lists on newlines and commas and reads KEY=value lines', () => {

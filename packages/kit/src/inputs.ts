@@ -107,7 +107,8 @@ export class Inputs {
     const found = this.lookup(name);
     if (found === undefined) return fallback;
     const match = allowed.find((a) => a === found.value.toLowerCase());
-    if (match === undefined) throw this.invalid(name, found, 'is not one of the accepted values', allowed.join(', '));
+    if (match === undefined)
+      throw this.invalid(name, found, 'is not one of the accepted values', allowed.join(', '));
     return match;
   }
 
@@ -122,7 +123,12 @@ export class Inputs {
       const eq = line.indexOf('=');
       const key = eq > 0 ? line.slice(0, eq).trim() : '';
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        throw this.invalid(name, found, `has a line that is not KEY=value (${JSON.stringify(line)})`, 'LOG_LEVEL=debug');
+        throw this.invalid(
+          name,
+          found,
+          `has a line that is not KEY=value (${JSON.stringify(line)})`,
+          'LOG_LEVEL=debug',
+        );
       }
       result[key] = line.slice(eq + 1).trim();
     }
@@ -131,7 +137,9 @@ export class Inputs {
 
   private invalid(name: string, found: InputValue, problem: string, example: string): UserError {
     const where = found.origin === 'input' ? '' : ` (from ${found.origin})`;
-    return new UserError(`Input '${name}'${where}: ${JSON.stringify(found.value)} ${problem}. Accepted: ${example}.`);
+    return new UserError(
+      `Input '${name}'${where}: ${JSON.stringify(found.value)} ${problem}. Accepted: ${example}.`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, dnsLabel, ecsName, fitName, previewBaseName, slugify, targetGroupName } from './naming.js';
+import { dnsLabel, ecsName, fitName, LIMITS, previewBaseName, slugify, targetGroupName } from './naming.js';
 
 // Deterministic pseudo-random generator so the 1,000 names are the same on every run.
 function* names(seed: number, count: number): Generator<string> {
@@ -8,7 +8,22 @@ function* names(seed: number, count: number): Generator<string> {
     state = (state * 1103515245 + 12345) & 0x7fffffff;
     return state;
   };
-  const pieces = ['feature/', 'fix-', 'Ünïcödé', '日本語', 'emoji-🚀', 'UPPER', '__', '--', '.', ' ', 'a'.repeat(50), 'internal-', '/', 'x'];
+  const pieces = [
+    'feature/',
+    'fix-',
+    'Ünïcödé',
+    '日本語',
+    'emoji-🚀',
+    'UPPER',
+    '__',
+    '--',
+    '.',
+    ' ',
+    'a'.repeat(50),
+    'internal-',
+    '/',
+    'x',
+  ];
   for (let i = 0; i < count; i++) {
     let name = '';
     const length = next() % 12;

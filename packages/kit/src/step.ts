@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigError } from './config.js';
-import { UserError, errorMessage } from './errors.js';
+import { errorMessage, UserError } from './errors.js';
 
 /** GitHub's limit for one step's summary. */
 export const SUMMARY_LIMIT = 1024 * 1024;
@@ -31,7 +31,12 @@ export async function runPostStep(post: () => Promise<void>): Promise<void> {
 function fail(error: unknown): void {
   if (error instanceof ConfigError) {
     for (const p of error.problems) {
-      core.error(p.message, { file: p.file, startLine: p.line, startColumn: p.column, title: 'Environments file' });
+      core.error(p.message, {
+        file: p.file,
+        startLine: p.line,
+        startColumn: p.column,
+        title: 'Environments file',
+      });
     }
   }
   if (error instanceof UserError) {
@@ -39,7 +44,9 @@ function fail(error: unknown): void {
     return;
   }
   if (error instanceof Error && error.stack) core.debug(error.stack);
-  core.setFailed(`Unexpected error (a bug in ecs-actions; please report it with the debug log): ${errorMessage(error)}`);
+  core.setFailed(
+    `Unexpected error (a bug in ecs-actions; please report it with the debug log): ${errorMessage(error)}`,
+  );
 }
 
 /** Sets outputs from one object; booleans and numbers as text, objects and arrays as JSON. */
@@ -74,8 +81,22 @@ export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   let text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
   if (Buffer.byteLength(text) > SUMMARY_LIMIT) {
-    const note = '\n\n… (summary cut at GitHub\'s 1 MiB limit; the full detail is in the log)\n';
-    text = Buffer.from(text).subarray(0, SUMMARY_LIMIT - Buffer.byteLength(note) - 4).toString('utf8').replace(/\uFFFD*$/, '') + note;
+    const note = "\n\n… (summary cut at GitHub's 1 MiB limit; the full detail is in the log)\n";
+    text =
+      Buffer.from(text)
+        .subarray(0, SUMMARY_LIMIT - Buffer.byteLength(note) - 4)
+        .toString('utf8')
+        .replace(/\uFFFD*$/, '') + note;
   }
   await core.summary.addRaw(text).write();
+}
+
+/** Saves a value for the post step (read there with `savedState`). */
+export function saveState(name: string, value: string): void {
+  core.saveState(name, value);
+}
+
+/** A value saved by the main step, or '' when it saved none. */
+export function savedState(name: string): string {
+  return core.getState(name);
 }

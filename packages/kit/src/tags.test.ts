@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MANAGED_BY, TAG, fromTags, isOwned, suiteTags, toEcsTags, toElbTags } from './tags.js';
+import { fromTags, isOwned, MANAGED_BY, suiteTags, TAG, toEcsTags, toElbTags } from './tags.js';
 
 describe('tags', () => {
   it('writes managed-by, repository, PR, created-at and expires-at', () => {
-    const tags = suiteTags({ repository: 'o/r', pr: 7, now: new Date('2026-11-22T04:00:00.123Z'), ttlMs: 86_400_000 });
+    const tags = suiteTags({
+      repository: 'o/r',
+      pr: 7,
+      now: new Date('2026-11-22T04:00:00.123Z'),
+      ttlMs: 86_400_000,
+    });
     expect(tags).toEqual({
       [TAG.managedBy]: MANAGED_BY,
       [TAG.repository]: 'o/r',

@@ -34,7 +34,8 @@ export function suiteTags(options: SuiteTagOptions): Tags {
   if (options.pr !== undefined) tags[TAG.pr] = String(options.pr);
   if (options.namePrefix !== undefined) tags[TAG.namePrefix] = options.namePrefix;
   if (options.environment !== undefined) tags[TAG.environment] = options.environment;
-  if (options.ttlMs !== undefined) tags[TAG.expiresAt] = isoSeconds(new Date(options.now.getTime() + options.ttlMs));
+  if (options.ttlMs !== undefined)
+    tags[TAG.expiresAt] = isoSeconds(new Date(options.now.getTime() + options.ttlMs));
   return tags;
 }
 
@@ -54,7 +55,9 @@ export function toElbTags(tags: Tags): { Key: string; Value: string }[] {
 }
 
 /** Reads tags in either SDK shape into a plain record. */
-export function fromTags(list: readonly { key?: string; value?: string; Key?: string; Value?: string }[] | undefined): Tags {
+export function fromTags(
+  list: readonly { key?: string; value?: string; Key?: string; Value?: string }[] | undefined,
+): Tags {
   const tags: Tags = {};
   for (const t of list ?? []) {
     const key = t.key ?? t.Key;

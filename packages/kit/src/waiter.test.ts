@@ -5,7 +5,14 @@ import { type Clock, poll } from './waiter.js';
 function fakeClock(): Clock & { sleeps: number[] } {
   let now = 0;
   const sleeps: number[] = [];
-  return { sleeps, now: () => now, sleep: async (ms) => { sleeps.push(ms); now += ms; } };
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
 }
 
 describe('poll', () => {
@@ -17,7 +24,8 @@ describe('poll', () => {
       intervalMs: 5000,
       timeoutMs: 60_000,
       clock,
-      check: async (attempt) => (attempt < 4 ? { done: false, status: `step ${attempt}` } : { done: true, value: 'ok' }),
+      check: async (attempt) =>
+        attempt < 4 ? { done: false, status: `step ${attempt}` } : { done: true, value: 'ok' },
       onProgress: (status, elapsed) => progress.push(`${status}@${elapsed}`),
     });
     expect(value).toBe('ok');
@@ -27,13 +35,13 @@ describe('poll', () => {
 
   it('stops at the deadline with the last status, never sleeping past it', async () => {
     const clock = fakeClock();
-    const error = await poll({
+    const error = await poll<never>({
       what: 'service web',
       intervalMs: 4000,
       timeoutMs: 10_000,
       clock,
       check: async () => ({ done: false, status: '1/2 running' }),
-    }).catch((e) => e);
+    }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect(error.message).toMatch(/Timed out after 10s waiting for service web\. Last status: 1\/2 running/);
     expect(clock.sleeps).toEqual([4000, 4000, 2000]);
@@ -42,7 +50,7 @@ describe('poll', () => {
   it('ends when the signal aborts', async () => {
     const clock = fakeClock();
     const controller = new AbortController();
-    const error = await poll({
+    const error = await poll<never>({
       what: 'x',
       intervalMs: 1000,
       timeoutMs: 60_000,
@@ -52,7 +60,7 @@ describe('poll', () => {
         if (attempt === 2) controller.abort();
         return { done: false, status: 'waiting' };
       },
-    }).catch((e) => e);
+    }).catch((e: Error) => e);
     expect(error.message).toMatch(/cancelled/);
     expect(clock.sleeps).toHaveLength(1);
   });

@@ -54,7 +54,8 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
     last = result.status;
     const now = clock.now();
     options.onProgress?.(last, now - start);
-    if (options.signal?.aborted) throw new WaitTimeoutError(`Stopped waiting for ${options.what}: cancelled. Last status: ${last}`);
+    if (options.signal?.aborted)
+      throw new WaitTimeoutError(`Stopped waiting for ${options.what}: cancelled. Last status: ${last}`);
     if (now >= deadline) {
       throw new WaitTimeoutError(
         `Timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.what}. Last status: ${last}`,

@@ -1,0 +1,15 @@
+// `pnpm build`: regenerates the environments-file schema and the README input tables, then bundles
+// every action (see build-suite.mjs for the layout).
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { listActions, root } from './actions.mjs';
+import { buildSuite, entriesOf } from './build-suite.mjs';
+
+execFileSync(process.execPath, [join(root, 'scripts/gen-schema.mjs')], { stdio: 'inherit' });
+const actions = listActions().map((a) => ({ name: a.name, dir: a.dir, entries: entriesOf(a.dir) }));
+if (actions.length === 0) {
+  console.log('No actions under actions/ yet: nothing to bundle.');
+} else {
+  await buildSuite({ actions, outDir: join(root, 'dist'), workDir: join(root, '.build') });
+  console.log(`Bundled ${actions.map((a) => a.name).join(', ')} into dist/.`);
+}
