@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import schema from '../../../schemas/ecs-environments.schema.json' with { type: 'json' };
 import { UserError } from './errors.js';
+import validate from './generated/validate-environments.js';
 import type { InputLookup } from './inputs.js';
 
 /** Where users keep their settings when the `config` input is not given. */
@@ -39,8 +40,6 @@ export interface EnvironmentsFile {
   locations: Map<string, string>;
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-
 /**
  * Reads the environments file. A missing file is fine when the path is the default one (the user has
  * none); an explicitly named file that is missing is an error.
@@ -68,9 +67,8 @@ export function parseEnvironments(text: string, file: string): EnvironmentsFile 
     );
   }
   const data: unknown = doc.toJS() ?? {};
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
-  if (!validator(data)) {
-    const problems = dedupe(validator.errors ?? []).map((error) => locate(error, doc.contents, file, at));
+  if (!validate(data)) {
+    const problems = dedupe(validate.errors ?? []).map((error) => locate(error, doc.contents, file, at));
     throw new ConfigError(problems);
   }
   const content = data as { defaults?: Settings; environments?: Record<string, Settings> };
