@@ -1,4 +1,7 @@
-export declare function fetch(input: string | URL | Request, init?: RequestInit & { dispatcher?: unknown }): Promise<Response>;
+export declare function fetch(
+  input: string | URL | Request,
+  init?: RequestInit & { dispatcher?: unknown },
+): Promise<Response>;
 export declare class ProxyAgent {
   constructor(options: { uri: string; [key: string]: unknown });
   close(): Promise<void>;
