@@ -9,7 +9,8 @@ export type Octokit = ReturnType<typeof getOctokit>;
 
 /**
  * An Octokit for the token, pointed at GITHUB_API_URL (GitHub Enterprise and the tests' fake), with
- * retries of server errors and waits on rate limits (at most twice, with a warning).
+ * retries of server errors (never of 4xx) and waits on rate limits (at most twice, with a warning);
+ * the throttling plugin also spaces writes as GitHub asks (content creation at most one per second or so).
  */
 export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.env): Octokit {
   const baseUrl = env.GITHUB_API_URL || 'https://api.github.com';
@@ -17,7 +18,7 @@ export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.en
     token,
     {
       baseUrl,
-      request: { retries: 3 },
+      // plugin-retry's defaults: 3 retries of 5xx and network errors, never of 400/401/403/404/422.
       throttle: {
         onRateLimit: (
           retryAfter: number,

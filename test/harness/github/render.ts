@@ -1,0 +1,336 @@
+// State records as GitHub's REST API shows them. API URLs point at the fake (so a client that follows
+// `url` fields stays on it); web URLs point at https://github.com. Every shape here is checked against
+// the description on each response, so a missing required field shows up as a violation at once.
+import type {
+  CommentRecord,
+  DeploymentRecord,
+  DeploymentStatusRecord,
+  PullRequestRecord,
+  RepoRecord,
+  UserRef,
+} from './state.js';
+
+export const WEB = 'https://github.com';
+
+type Json = Record<string, unknown>;
+
+/** Legacy global node id, as GitHub still returns for users (`MDQ6VXNlcjE=` is user 1). */
+function legacyNodeId(type: string, id: number): string {
+  const code = type === 'Bot' ? '03' : type === 'Organization' ? '12' : '04';
+  return Buffer.from(`${code}:${type}${id}`).toString('base64');
+}
+
+export function simpleUser(api: string, user: UserRef): Json {
+  const path = `${api}/users/${encodeURIComponent(user.login)}`;
+  const isBot = user.type === 'Bot';
+  const app = user.login.replace(/\[bot\]$/, '');
+  return {
+    login: user.login,
+    id: user.id,
+    node_id: legacyNodeId(user.type, user.id),
+    avatar_url: isBot
+      ? `https://avatars.githubusercontent.com/in/${user.id === 41898282 ? 15368 : user.id}?v=4`
+      : `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
+    gravatar_id: '',
+    url: path,
+    html_url: isBot ? `${WEB}/apps/${app}` : `${WEB}/${user.login}`,
+    followers_url: `${path}/followers`,
+    following_url: `${path}/following{/other_user}`,
+    gists_url: `${path}/gists{/gist_id}`,
+    starred_url: `${path}/starred{/owner}{/repo}`,
+    subscriptions_url: `${path}/subscriptions`,
+    organizations_url: `${path}/orgs`,
+    repos_url: `${path}/repos`,
+    events_url: `${path}/events{/privacy}`,
+    received_events_url: `${path}/received_events`,
+    type: user.type,
+    user_view_type: 'public',
+    site_admin: false,
+  };
+}
+
+/** GET /user with a token that may read it: the private view of the authenticated user. */
+export function privateUser(api: string, user: UserRef, createdAt: string): Json {
+  return {
+    ...simpleUser(api, user),
+    user_view_type: 'private',
+    name: user.name ?? null,
+    company: null,
+    blog: '',
+    location: null,
+    email: user.email ?? null,
+    notification_email: user.email ?? null,
+    hireable: null,
+    bio: null,
+    twitter_username: null,
+    public_repos: 1,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: createdAt,
+    updated_at: createdAt,
+    private_gists: 0,
+    total_private_repos: 0,
+    owned_private_repos: 0,
+    disk_usage: 0,
+    collaborators: 0,
+    two_factor_authentication: true,
+    plan: { name: 'free', space: 976562499, collaborators: 0, private_repos: 10000 },
+  };
+}
+
+export function repository(
+  api: string,
+  repo: Pick<RepoRecord, 'owner' | 'name' | 'id' | 'nodeId'> & Partial<RepoRecord>,
+  fork = false,
+): Json {
+  const full = `${repo.owner.login}/${repo.name}`;
+  const url = `${api}/repos/${full}`;
+  const created = repo.createdAt ?? '2020-01-01T00:00:00Z';
+  return {
+    id: repo.id,
+    node_id: repo.nodeId,
+    name: repo.name,
+    full_name: full,
+    private: repo.private ?? false,
+    owner: simpleUser(api, repo.owner),
+    html_url: `${WEB}/${full}`,
+    description: null,
+    fork,
+    url,
+    archive_url: `${url}/{archive_format}{/ref}`,
+    assignees_url: `${url}/assignees{/user}`,
+    blobs_url: `${url}/git/blobs{/sha}`,
+    branches_url: `${url}/branches{/branch}`,
+    collaborators_url: `${url}/collaborators{/collaborator}`,
+    comments_url: `${url}/comments{/number}`,
+    commits_url: `${url}/commits{/sha}`,
+    compare_url: `${url}/compare/{base}...{head}`,
+    contents_url: `${url}/contents/{+path}`,
+    contributors_url: `${url}/contributors`,
+    deployments_url: `${url}/deployments`,
+    downloads_url: `${url}/downloads`,
+    events_url: `${url}/events`,
+    forks_url: `${url}/forks`,
+    git_commits_url: `${url}/git/commits{/sha}`,
+    git_refs_url: `${url}/git/refs{/sha}`,
+    git_tags_url: `${url}/git/tags{/sha}`,
+    git_url: `git://github.com/${full}.git`,
+    issue_comment_url: `${url}/issues/comments{/number}`,
+    issue_events_url: `${url}/issues/events{/number}`,
+    issues_url: `${url}/issues{/number}`,
+    keys_url: `${url}/keys{/key_id}`,
+    labels_url: `${url}/labels{/name}`,
+    languages_url: `${url}/languages`,
+    merges_url: `${url}/merges`,
+    milestones_url: `${url}/milestones{/number}`,
+    notifications_url: `${url}/notifications{?since,all,participating}`,
+    pulls_url: `${url}/pulls{/number}`,
+    releases_url: `${url}/releases{/id}`,
+    ssh_url: `git@github.com:${full}.git`,
+    stargazers_url: `${url}/stargazers`,
+    statuses_url: `${url}/statuses/{sha}`,
+    subscribers_url: `${url}/subscribers`,
+    subscription_url: `${url}/subscription`,
+    tags_url: `${url}/tags`,
+    teams_url: `${url}/teams`,
+    trees_url: `${url}/git/trees{/sha}`,
+    clone_url: `${WEB}/${full}.git`,
+    mirror_url: null,
+    hooks_url: `${url}/hooks`,
+    svn_url: `${WEB}/${full}`,
+    homepage: null,
+    language: 'TypeScript',
+    forks_count: 0,
+    forks: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    watchers: 0,
+    size: 1024,
+    default_branch: repo.defaultBranch ?? 'main',
+    open_issues_count: 0,
+    open_issues: 0,
+    is_template: false,
+    topics: [],
+    has_issues: true,
+    has_projects: true,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: true,
+    has_discussions: false,
+    archived: false,
+    disabled: false,
+    visibility: repo.private ? 'private' : 'public',
+    pushed_at: created,
+    created_at: created,
+    updated_at: created,
+    allow_forking: true,
+    web_commit_signoff_required: false,
+    license: null,
+  };
+}
+
+function branch(api: string, repo: Json, owner: UserRef, ref: string, sha: string): Json {
+  return { label: `${owner.login}:${ref}`, ref, sha, user: simpleUser(api, owner), repo };
+}
+
+/** A pull request; `full` adds what GET /pulls/{n} has over the list's `pull-request-simple`. */
+export function pullRequest(api: string, base: RepoRecord, pr: PullRequestRecord, full: boolean): Json {
+  const baseRepo = repository(api, base);
+  const headRepo = pr.headRepo.id === base.id ? baseRepo : repository(api, pr.headRepo, true);
+  const repoUrl = `${api}/repos/${base.owner.login}/${base.name}`;
+  const url = `${repoUrl}/pulls/${pr.number}`;
+  const html = `${WEB}/${base.owner.login}/${base.name}/pull/${pr.number}`;
+  const issueUrl = `${repoUrl}/issues/${pr.number}`;
+  const statusesUrl = `${repoUrl}/statuses/${pr.headSha}`;
+  const json: Json = {
+    url,
+    id: pr.id,
+    node_id: pr.nodeId,
+    html_url: html,
+    diff_url: `${html}.diff`,
+    patch_url: `${html}.patch`,
+    issue_url: issueUrl,
+    commits_url: `${url}/commits`,
+    review_comments_url: `${url}/comments`,
+    review_comment_url: `${repoUrl}/pulls/comments{/number}`,
+    comments_url: `${issueUrl}/comments`,
+    statuses_url: statusesUrl,
+    number: pr.number,
+    state: pr.state,
+    locked: false,
+    title: pr.title,
+    user: simpleUser(api, pr.user),
+    body: pr.body,
+    labels: pr.labels.map((name, i) => ({
+      id: pr.id * 100 + i,
+      node_id: `LA_kwDO${Buffer.from(`${pr.id}:${i}`).toString('base64url')}`,
+      url: `${repoUrl}/labels/${encodeURIComponent(name)}`,
+      name,
+      description: null,
+      color: 'ededed',
+      default: false,
+    })),
+    milestone: null,
+    active_lock_reason: null,
+    created_at: pr.createdAt,
+    updated_at: pr.updatedAt,
+    closed_at: pr.closedAt,
+    merged_at: pr.mergedAt,
+    merge_commit_sha: pr.mergeCommitSha,
+    assignee: null,
+    assignees: [],
+    requested_reviewers: [],
+    requested_teams: [],
+    head: branch(api, headRepo, pr.headRepo.owner, pr.headRef, pr.headSha),
+    base: branch(api, baseRepo, base.owner, pr.baseRef, pr.baseSha),
+    _links: {
+      self: { href: url },
+      html: { href: html },
+      issue: { href: issueUrl },
+      comments: { href: `${issueUrl}/comments` },
+      review_comments: { href: `${url}/comments` },
+      review_comment: { href: `${repoUrl}/pulls/comments{/number}` },
+      commits: { href: `${url}/commits` },
+      statuses: { href: statusesUrl },
+    },
+    author_association: pr.authorAssociation,
+    auto_merge: null,
+    draft: pr.draft,
+  };
+  if (full) {
+    Object.assign(json, {
+      merged: pr.merged,
+      mergeable: pr.state === 'open' ? true : null,
+      rebaseable: pr.state === 'open' ? true : null,
+      mergeable_state: pr.state === 'open' ? 'clean' : 'unknown',
+      merged_by: pr.mergedBy && simpleUser(api, pr.mergedBy),
+      comments: 0,
+      review_comments: 0,
+      maintainer_can_modify: false,
+      commits: 1,
+      additions: 1,
+      deletions: 0,
+      changed_files: 1,
+    });
+  }
+  return json;
+}
+
+export function issueComment(api: string, repo: RepoRecord, comment: CommentRecord, isPull: boolean): Json {
+  const repoUrl = `${api}/repos/${repo.owner.login}/${repo.name}`;
+  const url = `${repoUrl}/issues/comments/${comment.id}`;
+  const kind = isPull ? 'pull' : 'issues';
+  return {
+    url,
+    html_url: `${WEB}/${repo.owner.login}/${repo.name}/${kind}/${comment.issueNumber}#issuecomment-${comment.id}`,
+    issue_url: `${repoUrl}/issues/${comment.issueNumber}`,
+    id: comment.id,
+    node_id: comment.nodeId,
+    user: simpleUser(api, comment.user),
+    created_at: comment.createdAt,
+    updated_at: comment.updatedAt,
+    author_association: comment.authorAssociation,
+    body: comment.body,
+    reactions: {
+      url: `${url}/reactions`,
+      total_count: 0,
+      '+1': 0,
+      '-1': 0,
+      laugh: 0,
+      hooray: 0,
+      confused: 0,
+      heart: 0,
+      rocket: 0,
+      eyes: 0,
+    },
+    performed_via_github_app: null,
+  };
+}
+
+export function deployment(api: string, repo: RepoRecord, d: DeploymentRecord): Json {
+  const repoUrl = `${api}/repos/${repo.owner.login}/${repo.name}`;
+  const url = `${repoUrl}/deployments/${d.id}`;
+  return {
+    url,
+    id: d.id,
+    node_id: d.nodeId,
+    task: d.task,
+    original_environment: d.originalEnvironment,
+    environment: d.environment,
+    description: d.description,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+    statuses_url: `${url}/statuses`,
+    repository_url: repoUrl,
+    creator: simpleUser(api, d.creator),
+    sha: d.sha,
+    ref: d.ref,
+    payload: d.payload,
+    transient_environment: d.transientEnvironment,
+    production_environment: d.productionEnvironment,
+    performed_via_github_app: null,
+  };
+}
+
+export function deploymentStatus(api: string, repo: RepoRecord, s: DeploymentStatusRecord): Json {
+  const repoUrl = `${api}/repos/${repo.owner.login}/${repo.name}`;
+  const deploymentUrl = `${repoUrl}/deployments/${s.deploymentId}`;
+  return {
+    url: `${deploymentUrl}/statuses/${s.id}`,
+    id: s.id,
+    node_id: s.nodeId,
+    state: s.state,
+    creator: simpleUser(api, s.creator),
+    description: s.description,
+    environment: s.environment,
+    target_url: s.targetUrl,
+    log_url: s.logUrl,
+    environment_url: s.environmentUrl,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    deployment_url: deploymentUrl,
+    repository_url: repoUrl,
+    performed_via_github_app: null,
+  };
+}
