@@ -43,9 +43,23 @@ export async function buildSuite({ actions, outDir, workDir }) {
     `${JSON.stringify({ extends: relImport(workDir, join(here, '..', 'tsconfig.json')), include: ['suite.ts'] }, null, 2)}\n`,
   );
   rmSync(outDir, { recursive: true, force: true });
-  execFileSync(ncc, ['build', entry, '-o', outDir, '--target', 'es2023', '--no-source-map-register', '--transpile-only', '-q'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  execFileSync(
+    ncc,
+    [
+      'build',
+      entry,
+      '-o',
+      outDir,
+      '--target',
+      'es2023',
+      '--no-source-map-register',
+      '--transpile-only',
+      '-q',
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   for (const file of readdirSync(outDir).filter((f) => f.endsWith('.js'))) {
     const path = join(outDir, file);
     const { code } = await transform(readFileSync(path, 'utf8'), {

@@ -20,6 +20,7 @@ for (let waited = 0; ; waited += 200) {
 process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
 execFileSync(process.execPath, [join(root, 'scripts/gen-schema.mjs')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'scripts/gen-readme-tables.mjs')], { stdio: 'inherit' });
 const actions = listActions().map((a) => ({ name: a.name, dir: a.dir, entries: entriesOf(a.dir) }));
 if (actions.length === 0) {
   console.log('No actions under actions/ yet: nothing to bundle.');
