@@ -5,12 +5,13 @@ import { parse } from 'yaml';
 
 export const root = new URL('..', import.meta.url).pathname;
 
-/** Every action folder with its parsed action.yml, sorted by name. */
-export function listActions() {
+/** Every action folder (or only the named ones) with its parsed action.yml, sorted by name. */
+export function listActions(only = []) {
   const dir = join(root, 'actions');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => existsSync(join(dir, name, 'action.yml')))
+    .filter((name) => only.length === 0 || only.includes(name))
     .sort()
     .map((name) => ({
       name,

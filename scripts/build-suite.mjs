@@ -37,10 +37,20 @@ export async function buildSuite({ actions, outDir, workDir }) {
       `/** Runs one entry ('main' or 'post') of one action. */\nexport async function run(action: string, entry: string): Promise<void> {\n` +
       `  const start = actions[action]?.[entry];\n  if (!start) throw new Error(\`No entry \${entry} for action \${action}\`);\n  await start();\n}\n`,
   );
-  // ncc type-checks the program of the tsconfig it finds: scope it to what the actions import.
+  // ncc reads the tsconfig nearest to the entry: scope it to what the actions import.
   writeFileSync(
     join(workDir, 'tsconfig.json'),
-    `${JSON.stringify({ extends: relImport(workDir, join(here, '..', 'tsconfig.json')), include: ['suite.ts'] }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        extends: relImport(workDir, join(here, '..', 'tsconfig.json')),
+        // Transpile-only builds cannot see each file's package type, so emit ESM explicitly; types are
+        // checked by \`pnpm typecheck\`, and one action's type error does not stop the others' builds.
+        compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' },
+        include: ['suite.ts'],
+      },
+      null,
+      2,
+    )}\n`,
   );
   rmSync(outDir, { recursive: true, force: true });
   execFileSync(

@@ -19,9 +19,13 @@ for (let waited = 0; ; waited += 200) {
 }
 process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 
-execFileSync(process.execPath, [join(root, 'scripts/gen-schema.mjs')], { stdio: 'inherit' });
-execFileSync(process.execPath, [join(root, 'scripts/gen-readme-tables.mjs')], { stdio: 'inherit' });
-const actions = listActions().map((a) => ({ name: a.name, dir: a.dir, entries: entriesOf(a.dir) }));
+if (process.argv.length <= 2) {
+  execFileSync(process.execPath, [join(root, 'scripts/gen-schema.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts/gen-readme-tables.mjs')], { stdio: 'inherit' });
+}
+// `pnpm build NAME…` bundles only those actions (while developing); CI's dist check builds them all.
+const only = process.argv.slice(2);
+const actions = listActions(only).map((a) => ({ name: a.name, dir: a.dir, entries: entriesOf(a.dir) }));
 if (actions.length === 0) {
   console.log('No actions under actions/ yet: nothing to bundle.');
 } else {

@@ -1,0 +1,50 @@
+import * as core from '@actions/core';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  createAwsClient,
+  createOctokit,
+  environmentLookup,
+  firstOf,
+  Inputs,
+  loadEnvironments,
+  runContext,
+  runStep,
+  setOutputs,
+  stepInputs,
+  systemClock,
+  writeSummary,
+} from '@ecs-actions/kit';
+import { parseCreateInputs } from './inputs.js';
+import { runCreate } from './run.js';
+import { createSummary } from './summary.js';
+
+export function main(): Promise<void> {
+  return runStep(async () => {
+    const step = new Inputs(stepInputs());
+    const config = loadEnvironments(step.string('config'));
+    const inputs = parseCreateInputs(
+      new Inputs(firstOf(stepInputs(), environmentLookup(config, step.string('environment')))),
+    );
+    const aws = { region: inputs.region };
+    const result = await runCreate(inputs, {
+      ecs: createAwsClient(ECSClient, aws),
+      elb: createAwsClient(ElasticLoadBalancingV2Client, aws),
+      octokit: inputs.githubToken ? createOctokit(inputs.githubToken) : undefined,
+      context: runContext(),
+      clock: systemClock,
+      log: (line) => core.info(line),
+      warn: (line) => core.warning(line),
+    });
+    core.info(`Preview of PR #${result.pr}: ${result.url}`);
+    setOutputs({
+      url: result.url,
+      'service-arn': result.serviceArn,
+      'task-definition-arn': result.taskDefinitionArn,
+      'target-group-arn': result.targetGroupArn,
+      'rule-arn': result.ruleArn,
+      created: result.created,
+    });
+    await writeSummary(createSummary(result));
+  });
+}

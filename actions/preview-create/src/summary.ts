@@ -1,0 +1,31 @@
+import { formatDuration, table } from '@ecs-actions/kit';
+import type { CreateResult } from './run.js';
+
+/** The job summary: where the preview is, what this run did, and how long each phase took. */
+export function createSummary(result: CreateResult): string {
+  const what = result.changes.length
+    ? result.changes.map((c) => `- ${c}`).join('\n')
+    : '- nothing: the preview was already up to date';
+  return [
+    `### Preview of PR #${result.pr} ${result.created ? 'created' : 'updated'}`,
+    '',
+    `**URL:** ${result.url}`,
+    '',
+    what,
+    '',
+    table(
+      ['phase', 'time'],
+      result.phases.map((p) => [p.name, formatDuration(p.ms)]),
+    ),
+    '',
+    table(
+      ['resource', 'id'],
+      [
+        ['service', result.serviceArn],
+        ['task definition', result.taskDefinitionArn],
+        ['target group', result.targetGroupArn],
+        ['listener rule', result.ruleArn],
+      ],
+    ),
+  ].join('\n');
+}

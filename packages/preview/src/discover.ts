@@ -1,0 +1,204 @@
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  paginateListTaskDefinitions,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeListenersCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { awsErrorCode, fromTags, isOwned, TAG, type Tags, UserError } from '@ecs-actions/kit';
+import { describeTags, forwardsTo, hostsOf, listRules, loadBalancerArnOf } from './elb.js';
+import { type PreviewNames, previewNames } from './names.js';
+
+export interface PreviewClients {
+  ecs: ECSClient;
+  elb: ElasticLoadBalancingV2Client;
+}
+
+export interface PreviewTarget {
+  cluster: string;
+  repository: string;
+  prefix: string;
+  pr: number;
+  /** Listeners to look for rules on; when absent, the listeners of the target group's load balancers. */
+  listenerArns?: string[];
+}
+
+export interface FoundService {
+  arn: string;
+  name: string;
+  status: string;
+  taskDefinition: string | undefined;
+  tags: Tags;
+}
+
+export interface FoundTargetGroup {
+  arn: string;
+  name: string;
+  loadBalancerArns: string[];
+  tags: Tags;
+}
+
+export interface FoundRule {
+  arn: string;
+  listenerArn: string;
+  priority: string;
+  hosts: string[];
+  tags: Tags;
+}
+
+/** One PR's environment as AWS shows it: only what carries our tags for this repository and PR. */
+export interface FoundPreview {
+  pr: number;
+  names: PreviewNames;
+  service?: FoundService;
+  targetGroup?: FoundTargetGroup;
+  rules: FoundRule[];
+  /** ACTIVE revisions of the PR's task-definition family. */
+  taskDefinitions: string[];
+  /** Resources with our names that lack our tags: reported, never touched. */
+  foreign: string[];
+}
+
+/** True when tags say: ours, this repository, this PR. */
+export function ownedBy(tags: Tags, repository: string, pr: number): boolean {
+  return isOwned(tags, repository) && tags[TAG.pr] === String(pr);
+}
+
+/**
+ * Finds a PR's resources. Names narrow the search; tags decide: a resource without the suite's
+ * managed-by, repository and PR tags is listed as foreign and left alone.
+ */
+export async function findPreview(clients: PreviewClients, target: PreviewTarget): Promise<FoundPreview> {
+  const names = previewNames(target.prefix, target.pr);
+  const found: FoundPreview = { pr: target.pr, names, rules: [], taskDefinitions: [], foreign: [] };
+  const owned = (tags: Tags) => ownedBy(tags, target.repository, target.pr);
+
+  const service = await describeService(clients.ecs, target.cluster, names.service);
+  if (service && service.status !== 'INACTIVE') {
+    if (owned(service.tags)) found.service = service;
+    else found.foreign.push(`service ${service.name}`);
+  }
+
+  const group = await describeTargetGroup(clients.elb, names.targetGroup);
+  if (group) {
+    let listeners = (target.listenerArns ?? []).filter((l) =>
+      group.loadBalancerArns.includes(loadBalancerArnOf(l)),
+    );
+    if (!target.listenerArns?.length) {
+      listeners = [];
+      for (const lb of group.loadBalancerArns) {
+        const { Listeners } = await clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb }));
+        listeners.push(...(Listeners ?? []).flatMap((l) => (l.ListenerArn ? [l.ListenerArn] : [])));
+      }
+    }
+    const rules: Omit<FoundRule, 'tags'>[] = [];
+    for (const listenerArn of listeners) {
+      for (const rule of await listRules(clients.elb, listenerArn)) {
+        if (!rule.IsDefault && rule.RuleArn && forwardsTo(rule, group.arn)) {
+          rules.push({ arn: rule.RuleArn, listenerArn, priority: rule.Priority ?? '', hosts: hostsOf(rule) });
+        }
+      }
+    }
+    const tags = await describeTags(clients.elb, [group.arn, ...rules.map((r) => r.arn)]);
+    group.tags = tags.get(group.arn) ?? {};
+    if (owned(group.tags)) {
+      found.targetGroup = group;
+      for (const rule of rules) {
+        const ruleTags = tags.get(rule.arn) ?? {};
+        if (owned(ruleTags)) found.rules.push({ ...rule, tags: ruleTags });
+        else found.foreign.push(`listener rule ${rule.arn}`);
+      }
+    } else {
+      found.foreign.push(`target group ${group.name}`);
+    }
+  }
+
+  const revisions = await listRevisions(clients.ecs, names.family);
+  if (revisions.length > 0) {
+    // The family is ours when our service runs one of its revisions; otherwise (service gone) its
+    // latest revision's tags decide.
+    const servedByOurs =
+      found.service?.taskDefinition && familyOf(found.service.taskDefinition) === names.family;
+    let ours = Boolean(servedByOurs);
+    if (!ours) {
+      const { tags } = await clients.ecs.send(
+        new DescribeTaskDefinitionCommand({
+          taskDefinition: revisions[revisions.length - 1],
+          include: ['TAGS'],
+        }),
+      );
+      ours = owned(fromTags(tags));
+    }
+    if (ours) found.taskDefinitions = revisions;
+    else found.foreign.push(`task definition family ${names.family}`);
+  }
+  return found;
+}
+
+/** The family of a task-definition ARN or family:revision. */
+export function familyOf(taskDefinition: string): string {
+  return (taskDefinition.split('/').pop() ?? taskDefinition).split(':')[0] ?? taskDefinition;
+}
+
+/** A service with its tags, or undefined when ECS does not know it. */
+export async function describeService(
+  ecs: ECSClient,
+  cluster: string,
+  name: string,
+): Promise<FoundService | undefined> {
+  try {
+    const { services } = await ecs.send(
+      new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] }),
+    );
+    const s = services?.[0];
+    if (!s?.serviceArn) return undefined;
+    return {
+      arn: s.serviceArn,
+      name: s.serviceName ?? name,
+      status: s.status ?? 'UNKNOWN',
+      taskDefinition: s.taskDefinition,
+      tags: fromTags(s.tags),
+    };
+  } catch (error) {
+    if (awsErrorCode(error) === 'ClusterNotFoundException') {
+      throw new UserError(`Input 'cluster': cluster '${cluster}' does not exist in this account and region.`);
+    }
+    throw error;
+  }
+}
+
+async function describeTargetGroup(
+  elb: ElasticLoadBalancingV2Client,
+  name: string,
+): Promise<FoundTargetGroup | undefined> {
+  try {
+    const { TargetGroups } = await elb.send(new DescribeTargetGroupsCommand({ Names: [name] }));
+    const g = TargetGroups?.[0];
+    if (!g?.TargetGroupArn) return undefined;
+    return {
+      arn: g.TargetGroupArn,
+      name,
+      loadBalancerArns: [...new Set(g.LoadBalancerArns ?? [])],
+      tags: {},
+    };
+  } catch (error) {
+    if (awsErrorCode(error) === 'TargetGroupNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+async function listRevisions(ecs: ECSClient, family: string): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListTaskDefinitions(
+    { client: ecs },
+    { familyPrefix: family, status: 'ACTIVE', sort: 'ASC' },
+  )) {
+    // familyPrefix is documented as the full family name; filter anyway so `app-pr-1` never takes `app-pr-12`.
+    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => familyOf(arn) === family));
+  }
+  return arns;
+}

@@ -1,0 +1,5 @@
+export * from './deployments.js';
+export * from './discover.js';
+export * from './elb.js';
+export * from './names.js';
+export * from './teardown.js';
