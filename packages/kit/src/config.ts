@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
-import schema from '../../../schemas/ecs-environments.schema.json' with { type: 'json' };
 import { UserError } from './errors.js';
-import validate from './generated/validate-environments.js';
+import validate, { settingKeys, topLevelKeys } from './generated/validate-environments.js';
 import type { InputLookup } from './inputs.js';
 
 /** Where users keep their settings when the `config` input is not given. */
@@ -226,8 +225,7 @@ function findValue(root: Node | null, path: string[]): Node | undefined {
 }
 
 function knownKeys(path: string[]): string[] {
-  if (path.length === 0) return Object.keys(schema.properties);
-  return Object.keys(schema.definitions.settings.properties);
+  return path.length === 0 ? topLevelKeys : settingKeys;
 }
 
 /** The known key nearest to a typo, if it is close enough to be a likely intent. */

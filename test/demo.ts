@@ -1,0 +1,92 @@
+// `pnpm demo`: the suite without an AWS account. Starts the embedded AWS emulator (moto) and a local
+// GitHub API, provisions a sandbox ALB + ECS cluster, runs the BUILT preview-create bundle for PR #42
+// as the GitHub runner would, updates it with a new image, destroys it, and shows that nothing is left.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClients } from './harness/aws/clients.ts';
+import { startMoto } from './harness/aws/moto.ts';
+import { createSandbox } from './harness/aws/sandbox.ts';
+import { startGitHubServer } from './harness/github/server.ts';
+import { pullRequestEvent, repoRoot, runAction, type StepResult } from './harness/runner.ts';
+
+const bold = (t: string) => `\x1b[1m${t}\x1b[0m`;
+const say = (t: string) => console.log(`\n${bold(`▶ ${t}`)}`);
+const indent = (t: string) => t.replace(/^/gm, '    ');
+
+for (const action of ['preview-create', 'preview-destroy']) {
+  if (!existsSync(join(repoRoot, 'actions', action, 'dist', 'index.js'))) {
+    console.error(`actions/${action}/dist is missing: run \`pnpm build\` first.`);
+    process.exit(1);
+  }
+}
+
+say('Starting moto (AWS emulator) and a local GitHub API');
+const moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '1' } });
+const gh = await startGitHubServer({ owner: 'octo-org', repo: 'shop', token: 'ghs_demo' });
+try {
+  const sandbox = await createSandbox(moto.endpoint, { name: 'demo' });
+  console.log(indent(`moto at ${moto.endpoint}; ALB ${sandbox.loadBalancerDnsName}; cluster ${sandbox.clusterName}`));
+  const head = 'a1b2c3d4'.padEnd(40, '0');
+  gh.state.addPullRequest({ number: 42, title: 'Add the checkout page', headRef: 'feature/checkout', headSha: head });
+  const common = {
+    env: {
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'demo',
+      AWS_SECRET_ACCESS_KEY: 'demo',
+      AWS_REGION: sandbox.region,
+    },
+    token: 'ghs_demo',
+    apiUrl: gh.url,
+    repository: 'octo-org/shop',
+    event: pullRequestEvent({ number: 42, repository: 'octo-org/shop', headRef: 'feature/checkout', headSha: head }),
+  };
+  const createInputs = (image: string) => ({
+    cluster: sandbox.clusterName,
+    'listener-arn': sandbox.httpsListenerArn ?? sandbox.httpListenerArn,
+    host: 'pr-{pr}.preview.example.com',
+    image,
+    'template-service': sandbox.serviceName,
+    'poll-interval': '1s',
+  });
+  const show = (result: StepResult) => {
+    if (result.exitCode !== 0) {
+      console.error(indent(result.stdout + result.stderr));
+      throw new Error(`the step failed: ${result.errors.join('; ')}`);
+    }
+    console.log(indent(`outputs:\n${indent(JSON.stringify(result.outputs, null, 2))}`));
+    console.log(indent(`job summary:\n${indent(result.summary.trim())}`));
+  };
+
+  say('preview-create for PR #42 (first run: creates the environment)');
+  const created = await runAction({ action: join(repoRoot, 'actions/preview-create'), inputs: createInputs('public.ecr.aws/nginx/nginx:1.27'), ...common });
+  show(created);
+  console.log(bold(`\n    URL: ${created.outputs.url}`));
+
+  say('preview-create again with a new image (an update)');
+  show(await runAction({ action: join(repoRoot, 'actions/preview-create'), inputs: createInputs('public.ecr.aws/nginx/nginx:1.28'), ...common }));
+
+  const deployment = gh.state.deployments()[0];
+  console.log(indent(`GitHub deployment ${deployment?.id} in environment '${deployment?.environment}': ${deployment?.statuses.map((s) => s.state).join(' → ')}`));
+
+  say('preview-destroy for PR #42');
+  show(await runAction({ action: join(repoRoot, 'actions/preview-destroy'), inputs: { cluster: sandbox.clusterName }, ...common }));
+
+  say("What is left with PR #42's tags");
+  const { ecs, elbv2, destroy } = createClients(moto.endpoint, sandbox.region);
+  const { ListServicesCommand, DescribeServicesCommand, ListTaskDefinitionsCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeTargetGroupsCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+  const { serviceArns = [] } = await ecs.send(new ListServicesCommand({ cluster: sandbox.clusterName }));
+  const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster: sandbox.clusterName, services: serviceArns }));
+  const active = services.filter((s) => s.status === 'ACTIVE').map((s) => s.serviceName);
+  const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
+  const { taskDefinitionArns = [] } = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop-pr-42', status: 'ACTIVE' }));
+  console.log(indent(`active services: ${active.join(', ')} (the sandbox's own)`));
+  console.log(indent(`target groups: ${TargetGroups.map((g) => g.TargetGroupName).join(', ')} (the sandbox's own)`));
+  console.log(indent(`task definitions of shop-pr-42: ${taskDefinitionArns.length}`));
+  destroy();
+  gh.assertNoViolations();
+  say('Done: every GitHub API call matched GitHub\'s OpenAPI description.');
+} finally {
+  await moto.stop();
+  await gh.close();
+}
