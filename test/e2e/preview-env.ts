@@ -16,6 +16,7 @@ import { type Moto, startMoto } from '../harness/aws/moto.js';
 import { type FaultProxy, startFaultProxy } from '../harness/aws/proxy.js';
 import { createSandbox, type Sandbox } from '../harness/aws/sandbox.js';
 import { type GitHubFake, startGitHubServer } from '../harness/github/server.js';
+import { callsOutsidePolicies } from '../harness/iam.js';
 import { type ActionRun, pullRequestEvent, repoRoot, runAction, type StepResult } from '../harness/runner.js';
 
 export const REPOSITORY = 'octo-org/shop';
@@ -53,10 +54,14 @@ export async function startWorld(options: { running?: boolean } = {}): Promise<P
     sandbox,
     clients,
     async stop() {
+      // Every call the bundles made in this world must be allowed by their published IAM policy.
+      const missing = callsOutsidePolicies(proxy.history);
       clients.destroy();
       await proxy.stop();
       await moto.stop();
       await gh.close();
+      if (missing.length > 0)
+        throw new Error(`AWS calls not allowed by the actions' iam-policy.json:\n${missing.join('\n')}`);
     },
   };
 }

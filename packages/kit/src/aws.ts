@@ -45,7 +45,8 @@ export function awsClientConfig(options: AwsOptions = {}) {
     region: resolveRegion(options.region),
     retryMode: 'adaptive' as const,
     maxAttempts: options.maxAttempts ?? 6,
-    customUserAgent: 'ecs-actions',
+    // `ecs-actions/<action>`: CloudTrail (and the tests' proxy) can tell which action made a call.
+    customUserAgent: `ecs-actions/${process.env.ECS_ACTIONS_ACTION ?? 'unknown'}`,
   };
 }
 

@@ -106,6 +106,8 @@ export interface Call {
   /** HTTP status sent to the client; undefined when the connection was dropped. */
   status?: number;
   at: number;
+  /** The action that made the call, from the `ecs-actions/<action>` user agent the kit sends; undefined for test setup. */
+  action?: string;
 }
 
 export interface FaultProxy {
@@ -116,6 +118,8 @@ export interface FaultProxy {
   readonly calls: readonly Call[];
   /** Calls per `service:Operation`, injected and throttled ones included. */
   counts(): Record<string, number>;
+  /** Every call since the proxy started; resetCounts() does not clear it. */
+  readonly history: readonly Call[];
   /** Forgets the recorded calls and the throttled count (rules and buckets stay). */
   resetCounts(): void;
   inject(rule: FaultRule): InjectedRule;
@@ -170,6 +174,7 @@ export function identify(
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const calls: Call[] = [];
+  const history: Call[] = [];
   let throttledCount = 0;
 
   interface LiveRule {
@@ -285,7 +290,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       outcome: 'forwarded',
       at: Date.now(),
     };
+    const agent = /\becs-actions\/([a-z0-9-]+)/.exec(String(req.headers['user-agent'] ?? ''))?.[1];
+    if (agent) call.action = agent;
     calls.push(call);
+    history.push(call);
 
     const fired = pickFault(id);
     if (fired) {
@@ -355,6 +363,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     calls,
+    history,
     counts() {
       const out: Record<string, number> = {};
       for (const call of calls) {

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Call } from './aws/proxy.js';
+import { repoRoot } from './runner.js';
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+}
+
+/** The IAM actions an action's published policy allows (patterns, `*` allowed). */
+export function allowedActions(action: string): string[] {
+  const file = join(repoRoot, 'actions', action, 'iam-policy.json');
+  if (!existsSync(file)) throw new Error(`actions/${action}/iam-policy.json is missing`);
+  const policy = JSON.parse(readFileSync(file, 'utf8')) as { Statement: Statement[] };
+  return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) =>
+    Array.isArray(s.Action) ? s.Action : [s.Action],
+  );
+}
+
+function matches(pattern: string, action: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
+  return regex.test(action);
+}
+
+/**
+ * Every AWS call an action's bundle made (the proxy knows the action from the `ecs-actions/<action>`
+ * user agent) must be allowed by that action's iam-policy.json: returns the calls that are not, as
+ * `action → service:Operation`, so a test can expect an empty list.
+ */
+export function callsOutsidePolicies(calls: readonly Call[]): string[] {
+  const missing = new Set<string>();
+  for (const call of calls) {
+    if (!call.action) continue;
+    const iamAction = `${call.service}:${call.operation}`;
+    if (!allowedActions(call.action).some((p) => matches(p, iamAction)))
+      missing.add(`${call.action} → ${iamAction}`);
+  }
+  return [...missing].sort();
+}
