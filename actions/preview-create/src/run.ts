@@ -643,7 +643,7 @@ async function registerOnce(
   return taskDefinition!.taskDefinitionArn!;
 }
 
-async function createService(
+export async function createService(
   ecs: ECSClient,
   inputs: CreateInputs,
   name: string,
@@ -655,7 +655,7 @@ async function createService(
   tags: Tags,
 ): Promise<Service> {
   const strategy = template?.capacityProviderStrategy?.length ? template.capacityProviderStrategy : undefined;
-  const { service } = await ecs.send(
+  const created = ecs.send(
     new CreateServiceCommand({
       cluster: inputs.cluster,
       serviceName: name,
@@ -678,7 +678,29 @@ async function createService(
       clientToken: shortHash(`${inputs.cluster}/${name}/${rendered.hash}`, 32),
     }),
   );
-  return service!;
+  try {
+    return (await created).service!;
+  } catch (error) {
+    // A concurrent run for the same PR (another push) created the service with another spec a moment
+    // ago; ECS refuses a second, different CreateService. Converge by deploying ours onto theirs.
+    if (awsErrorCode(error) !== 'InvalidParameterException' || !/idempoten/i.test((error as Error).message))
+      throw error;
+    const { service } = await ecs.send(
+      new UpdateServiceCommand({
+        cluster: inputs.cluster,
+        service: name,
+        taskDefinition: taskDefinitionArn,
+        desiredCount: inputs.desiredCount,
+      }),
+    );
+    await ecs.send(
+      new TagResourceCommand({
+        resourceArn: service!.serviceArn,
+        tags: toEcsTags({ [SPEC_TAG]: rendered.hash }),
+      }),
+    );
+    return service!;
+  }
 }
 
 async function waitUntilGone(
