@@ -3,17 +3,22 @@
 // no-op re-run ≤ 6, destroy ≤ 10.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMoto } from '../test/harness/aws/moto.ts';
-import { startFaultProxy } from '../test/harness/aws/proxy.ts';
-import { createSandbox } from '../test/harness/aws/sandbox.ts';
-import { pullRequestEvent, repoRoot, runAction } from '../test/harness/runner.ts';
+import { startMoto } from '../test/harness/aws/moto.js';
+import { startFaultProxy } from '../test/harness/aws/proxy.js';
+import { createSandbox } from '../test/harness/aws/sandbox.js';
+import { pullRequestEvent, repoRoot, runAction } from '../test/harness/runner.js';
 
 const moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '1' } });
 const proxy = await startFaultProxy(moto.endpoint);
 try {
   const sandbox = await createSandbox(moto.endpoint, { name: 'bench' });
   const base = {
-    env: { AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: 'b', AWS_SECRET_ACCESS_KEY: 'b', AWS_REGION: sandbox.region },
+    env: {
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: 'b',
+      AWS_SECRET_ACCESS_KEY: 'b',
+      AWS_REGION: sandbox.region,
+    },
     repository: 'octo-org/shop',
   };
   const create = {
@@ -26,11 +31,18 @@ try {
     'github-deployments': 'false',
   };
   const rows: string[] = [];
-  const measure = async (label: string, pr: number, action: string, inputs: Record<string, string>, target: number) => {
+  const measure = async (
+    label: string,
+    pr: number,
+    action: string,
+    inputs: Record<string, string>,
+    target: number,
+  ) => {
     proxy.resetCounts();
     const event = pullRequestEvent({ number: pr, repository: 'octo-org/shop' });
     const result = await runAction({ action: join(repoRoot, 'actions', action), inputs, event, ...base });
-    if (result.exitCode !== 0) throw new Error(`${label} failed: ${result.errors.join("; ")}\n${result.stdout}\n${result.stderr}`);
+    if (result.exitCode !== 0)
+      throw new Error(`${label} failed: ${result.errors.join('; ')}\n${result.stdout}\n${result.stderr}`);
     const counts = proxy.counts();
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const detail = Object.entries(counts)
@@ -45,11 +57,29 @@ try {
   const destroy = { cluster: sandbox.clusterName, 'github-deployments': 'false' };
   await measure('create', 9, 'preview-create', create, 15);
   await measure('no-op re-run', 9, 'preview-create', create, 6);
-  await measure('destroy (listener-arn given)', 9, 'preview-destroy', { ...destroy, 'listener-arn': create['listener-arn'] }, 10);
+  await measure(
+    'destroy (listener-arn given)',
+    9,
+    'preview-destroy',
+    { ...destroy, 'listener-arn': create['listener-arn'] },
+    10,
+  );
   await measure('destroy again (nothing left)', 9, 'preview-destroy', destroy, 10);
   await measure('create', 10, 'preview-create', create, 15);
-  await measure('update (new image)', 10, 'preview-create', { ...create, image: 'public.ecr.aws/nginx/nginx:1.28' }, 15);
-  await measure('destroy (two revisions, listeners looked up)', 10, 'preview-destroy', destroy, Number.POSITIVE_INFINITY);
+  await measure(
+    'update (new image)',
+    10,
+    'preview-create',
+    { ...create, image: 'public.ecr.aws/nginx/nginx:1.28' },
+    15,
+  );
+  await measure(
+    'destroy (two revisions, listeners looked up)',
+    10,
+    'preview-destroy',
+    destroy,
+    Number.POSITIVE_INFINITY,
+  );
   const text = [
     '',
     '## AWS calls per preview operation',

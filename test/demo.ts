@@ -3,11 +3,11 @@
 // as the GitHub runner would, updates it with a new image, destroys it, and shows that nothing is left.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClients } from './harness/aws/clients.ts';
-import { startMoto } from './harness/aws/moto.ts';
-import { createSandbox } from './harness/aws/sandbox.ts';
-import { startGitHubServer } from './harness/github/server.ts';
-import { pullRequestEvent, repoRoot, runAction, type StepResult } from './harness/runner.ts';
+import { createClients } from './harness/aws/clients.js';
+import { startMoto } from './harness/aws/moto.js';
+import { createSandbox } from './harness/aws/sandbox.js';
+import { startGitHubServer } from './harness/github/server.js';
+import { pullRequestEvent, repoRoot, runAction, type StepResult } from './harness/runner.js';
 
 const bold = (t: string) => `\x1b[1m${t}\x1b[0m`;
 const say = (t: string) => console.log(`\n${bold(`▶ ${t}`)}`);
@@ -25,9 +25,16 @@ const moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '1' } });
 const gh = await startGitHubServer({ owner: 'octo-org', repo: 'shop', token: 'ghs_demo' });
 try {
   const sandbox = await createSandbox(moto.endpoint, { name: 'demo' });
-  console.log(indent(`moto at ${moto.endpoint}; ALB ${sandbox.loadBalancerDnsName}; cluster ${sandbox.clusterName}`));
+  console.log(
+    indent(`moto at ${moto.endpoint}; ALB ${sandbox.loadBalancerDnsName}; cluster ${sandbox.clusterName}`),
+  );
   const head = 'a1b2c3d4'.padEnd(40, '0');
-  gh.state.addPullRequest({ number: 42, title: 'Add the checkout page', headRef: 'feature/checkout', headSha: head });
+  gh.state.addPullRequest({
+    number: 42,
+    title: 'Add the checkout page',
+    headRef: 'feature/checkout',
+    headSha: head,
+  });
   const common = {
     env: {
       AWS_ENDPOINT_URL: moto.endpoint,
@@ -38,7 +45,12 @@ try {
     token: 'ghs_demo',
     apiUrl: gh.url,
     repository: 'octo-org/shop',
-    event: pullRequestEvent({ number: 42, repository: 'octo-org/shop', headRef: 'feature/checkout', headSha: head }),
+    event: pullRequestEvent({
+      number: 42,
+      repository: 'octo-org/shop',
+      headRef: 'feature/checkout',
+      headSha: head,
+    }),
   };
   const createInputs = (image: string) => ({
     cluster: sandbox.clusterName,
@@ -58,34 +70,62 @@ try {
   };
 
   say('preview-create for PR #42 (first run: creates the environment)');
-  const created = await runAction({ action: join(repoRoot, 'actions/preview-create'), inputs: createInputs('public.ecr.aws/nginx/nginx:1.27'), ...common });
+  const created = await runAction({
+    action: join(repoRoot, 'actions/preview-create'),
+    inputs: createInputs('public.ecr.aws/nginx/nginx:1.27'),
+    ...common,
+  });
   show(created);
   console.log(bold(`\n    URL: ${created.outputs.url}`));
 
   say('preview-create again with a new image (an update)');
-  show(await runAction({ action: join(repoRoot, 'actions/preview-create'), inputs: createInputs('public.ecr.aws/nginx/nginx:1.28'), ...common }));
+  show(
+    await runAction({
+      action: join(repoRoot, 'actions/preview-create'),
+      inputs: createInputs('public.ecr.aws/nginx/nginx:1.28'),
+      ...common,
+    }),
+  );
 
   const deployment = gh.state.deployments()[0];
-  console.log(indent(`GitHub deployment ${deployment?.id} in environment '${deployment?.environment}': ${deployment?.statuses.map((s) => s.state).join(' → ')}`));
+  console.log(
+    indent(
+      `GitHub deployment ${deployment?.id} in environment '${deployment?.environment}': ${deployment?.statuses.map((s) => s.state).join(' → ')}`,
+    ),
+  );
 
   say('preview-destroy for PR #42');
-  show(await runAction({ action: join(repoRoot, 'actions/preview-destroy'), inputs: { cluster: sandbox.clusterName }, ...common }));
+  show(
+    await runAction({
+      action: join(repoRoot, 'actions/preview-destroy'),
+      inputs: { cluster: sandbox.clusterName },
+      ...common,
+    }),
+  );
 
   say("What is left with PR #42's tags");
   const { ecs, elbv2, destroy } = createClients(moto.endpoint, sandbox.region);
-  const { ListServicesCommand, DescribeServicesCommand, ListTaskDefinitionsCommand } = await import('@aws-sdk/client-ecs');
+  const { ListServicesCommand, DescribeServicesCommand, ListTaskDefinitionsCommand } = await import(
+    '@aws-sdk/client-ecs'
+  );
   const { DescribeTargetGroupsCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   const { serviceArns = [] } = await ecs.send(new ListServicesCommand({ cluster: sandbox.clusterName }));
-  const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster: sandbox.clusterName, services: serviceArns }));
+  const { services = [] } = await ecs.send(
+    new DescribeServicesCommand({ cluster: sandbox.clusterName, services: serviceArns }),
+  );
   const active = services.filter((s) => s.status === 'ACTIVE').map((s) => s.serviceName);
   const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
-  const { taskDefinitionArns = [] } = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop-pr-42', status: 'ACTIVE' }));
+  const { taskDefinitionArns = [] } = await ecs.send(
+    new ListTaskDefinitionsCommand({ familyPrefix: 'shop-pr-42', status: 'ACTIVE' }),
+  );
   console.log(indent(`active services: ${active.join(', ')} (the sandbox's own)`));
-  console.log(indent(`target groups: ${TargetGroups.map((g) => g.TargetGroupName).join(', ')} (the sandbox's own)`));
+  console.log(
+    indent(`target groups: ${TargetGroups.map((g) => g.TargetGroupName).join(', ')} (the sandbox's own)`),
+  );
   console.log(indent(`task definitions of shop-pr-42: ${taskDefinitionArns.length}`));
   destroy();
   gh.assertNoViolations();
-  say('Done: every GitHub API call matched GitHub\'s OpenAPI description.');
+  say("Done: every GitHub API call matched GitHub's OpenAPI description.");
 } finally {
   await moto.stop();
   await gh.close();

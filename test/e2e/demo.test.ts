@@ -6,7 +6,13 @@ describe('pnpm demo', () => {
   it('creates, updates and destroys a preview against the embedded emulator, leaving nothing', () => {
     const demo = spawnSync(
       node24(),
-      ['--experimental-transform-types', '--no-warnings=ExperimentalWarning', '--import', './scripts/ts-resolve.mjs', 'test/demo.ts'],
+      [
+        '--experimental-transform-types',
+        '--no-warnings=ExperimentalWarning',
+        '--import',
+        './scripts/ts-resolve.mjs',
+        'test/demo.ts',
+      ],
       { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 },
     );
     expect(demo.stderr).toBe('');

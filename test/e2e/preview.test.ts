@@ -1,8 +1,5 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import {
-  DescribeTargetGroupAttributesCommand,
-  DescribeTargetGroupsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREATE,

@@ -64,7 +64,7 @@ export function parseCreateInputs(inputs: Inputs): CreateInputs {
   }
   const image = inputs.required(
     'image',
-    'the image to run, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:${{ github.sha }}',
+    'the image to run, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:<commit SHA>',
   );
   if (!isImageReference(image)) {
     throw new UserError(

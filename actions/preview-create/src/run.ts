@@ -145,7 +145,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
           s.serviceArn === inputs.templateService,
       )
     : undefined;
-  if (inputs.templateService && (!template || template.status !== 'ACTIVE')) {
+  if (inputs.templateService && template?.status !== 'ACTIVE') {
     throw new UserError(
       `Input 'template-service': service '${inputs.templateService}' is not an active service of cluster '${inputs.cluster}'.`,
     );

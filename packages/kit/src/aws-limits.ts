@@ -28,7 +28,8 @@ export function awsBucketsOf(serviceId: string, operation: string): string[] {
   }
   if (serviceId === 'ECS') {
     if (ECS_SERVICE_CHANGES.has(operation)) return ['ecs:service-changes'];
-    if (operation === 'DescribeServices' || operation === 'RegisterTaskDefinition') return [`ecs:${operation}`];
+    if (operation === 'DescribeServices' || operation === 'RegisterTaskDefinition')
+      return [`ecs:${operation}`];
     return ['ecs:other'];
   }
   return [];
