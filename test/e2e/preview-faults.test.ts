@@ -101,6 +101,25 @@ describe('preview-create converges after a failure at any mutating AWS call', ()
   });
 });
 
+describe('AWS refusals', () => {
+  for (const [operation, iam] of [
+    ['CreateRule', 'elasticloadbalancing:CreateRule'],
+    ['CreateService', 'ecs:CreateService'],
+  ] as const) {
+    it(`AccessDenied on ${operation} names the IAM action to allow`, async () => {
+      world.proxy.resetCounts();
+      world.proxy.inject({ operation, fault: 'access-denied', times: Number.POSITIVE_INFINITY });
+      const result = await runForPr(world, CREATE, 160 + operation.length, createInputs(world));
+      expect(result.exitCode).toBe(1);
+      expect(result.errors[0]).toMatch(
+        new RegExp(`^AWS refused ${iam} \\(AccessDenied(Exception)?\\)\\. Allow '${iam}' in the IAM policy`),
+      );
+      // Refusals are not retried: one attempt reached AWS.
+      expect(world.proxy.calls.filter((c) => c.operation === operation)).toHaveLength(1);
+    });
+  }
+});
+
 describe('concurrency', () => {
   it('10 PRs created at once on one listener → 10 environments with distinct priorities', async () => {
     const prs = Array.from({ length: 10 }, (_, i) => 200 + i);

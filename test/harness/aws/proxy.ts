@@ -34,8 +34,10 @@ export type Protocol = 'awsJson' | 'awsQuery' | 'ec2Query' | 'rpcv2Cbor' | 'rest
  * drop          the socket is destroyed without an answer; moto never sees the request.
  * drop-after    the request is forwarded, moto does the work and answers, then the socket is destroyed
  *               before the answer is sent: a crash after AWS did the work.
+ * access-denied the IAM refusal AWS sends when the role lacks the action (JSON: 400
+ *               AccessDeniedException; awsQuery: 403 AccessDenied; EC2: 403 UnauthorizedOperation).
  */
-export type Fault = 'throttle' | 'server-error' | 'drop' | 'drop-after';
+export type Fault = 'throttle' | 'server-error' | 'drop' | 'drop-after' | 'access-denied';
 
 export interface FaultRule {
   /** `service:Operation` (e.g. `ecs:CreateService`) or a bare `Operation` for any service. */
@@ -313,6 +315,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           send(answer.status, answer.headers, answer.body);
           return;
         }
+        case 'access-denied': {
+          const answer = accessDenied(id);
+          call.status = answer.status;
+          send(answer.status, answer.headers, answer.body);
+          return;
+        }
         case 'server-error': {
           const answer = serverError(id, fired.rule.status ?? 500);
           call.status = answer.status;
@@ -445,6 +453,13 @@ function throttleError(id: Identified): ErrorAnswer {
     return errorAnswer(id, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
   if (id.protocol === 'awsQuery') return errorAnswer(id, 400, 'Throttling', 'Rate exceeded');
   return errorAnswer(id, 400, 'ThrottlingException', 'Rate exceeded');
+}
+
+function accessDenied(id: Identified): ErrorAnswer {
+  const message = `User: arn:aws:sts::123456789012:assumed-role/previews/gha is not authorized to perform: ${id.service}:${id.operation} because no identity-based policy allows the ${id.service}:${id.operation} action`;
+  if (id.protocol === 'ec2Query') return errorAnswer(id, 403, 'UnauthorizedOperation', message);
+  if (id.protocol === 'awsQuery') return errorAnswer(id, 403, 'AccessDenied', message);
+  return errorAnswer(id, 400, 'AccessDeniedException', message);
 }
 
 function serverError(id: Identified, status: 500 | 503): ErrorAnswer {
