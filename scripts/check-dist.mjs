@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { root } from './actions.mjs';
 
 execFileSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
-const generated = ['dist', 'actions', 'schemas'];
+const generated = ['dist', 'actions', 'schemas', 'packages/kit/src/generated'];
 const changed = execFileSync('git', ['status', '--porcelain', '--', ...generated], {
   cwd: root,
   encoding: 'utf8',
 })
   .split('\n')
-  .filter((l) => l.trim() !== '' && /(^|\/)(dist\/|schemas\/|README\.md)/.test(l));
+  .filter((l) => l.trim() !== '' && /(^|\/)(dist\/|schemas\/|generated\/|README\.md)/.test(l));
 if (changed.length > 0) {
   console.error(
     `The committed build output is out of date:\n${changed.join('\n')}\n\nFix: run \`pnpm build\` and commit the result.`,
