@@ -11,6 +11,7 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createClients } from '../harness/aws/clients.js';
 import { type Moto, startMoto } from '../harness/aws/moto.js';
 import { type FaultProxy, startFaultProxy } from '../harness/aws/proxy.js';
@@ -63,6 +64,27 @@ export async function startWorld(options: { running?: boolean } = {}): Promise<P
       if (missing.length > 0)
         throw new Error(`AWS calls not allowed by the actions' iam-policy.json:\n${missing.join('\n')}`);
     },
+  };
+}
+
+/**
+ * One world per test file: started before its tests, stopped after them (which also checks every AWS
+ * call against the actions' IAM policies); after each test, faults are cleared and the GitHub fake must
+ * have seen no request or response outside GitHub's OpenAPI description.
+ */
+export function usePreviewWorld(options: { running?: boolean } = {}): () => PreviewWorld {
+  let world: PreviewWorld | undefined;
+  beforeAll(async () => {
+    world = await startWorld(options);
+  });
+  afterAll(() => world?.stop());
+  afterEach(() => {
+    world?.proxy.clearFaults();
+    world?.gh.assertNoViolations();
+  });
+  return () => {
+    if (!world) throw new Error('the preview world has not started');
+    return world;
   };
 }
 

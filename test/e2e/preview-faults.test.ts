@@ -6,31 +6,22 @@ import {
   CreateTargetGroupCommand,
   DescribeRulesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSandbox } from '../harness/aws/sandbox.js';
 import {
   CREATE,
   callTotals,
   createInputs,
   DESTROY,
-  type PreviewWorld,
   runForPr,
-  startWorld,
   taggedFor,
+  usePreviewWorld,
 } from './preview-env.js';
 
-let world: PreviewWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(() => world?.stop());
-afterEach(() => {
-  world.proxy.clearFaults();
-  world.gh.assertNoViolations();
-});
+const world = usePreviewWorld();
 
 async function expectOneEnvironment(pr: number) {
-  const env = await taggedFor(world, pr);
+  const env = await taggedFor(world(), pr);
   expect(env.services.map((s) => s.name)).toEqual([`shop-pr-${pr}`]);
   expect(env.targetGroups).toHaveLength(1);
   expect(env.rules).toHaveLength(1);
@@ -55,19 +46,19 @@ describe('preview-create converges after a failure at any mutating AWS call', ()
     for (const fault of ['server-error', 'drop-after'] as const) {
       it(`${operation} fails (${fault}, every retry) → the step fails; a re-run finishes with one environment`, async () => {
         const pr = 100 + index * 2 + (fault === 'drop-after' ? 1 : 0);
-        world.proxy.inject({ operation, fault, times: Number.POSITIVE_INFINITY });
-        const failed = await runForPr(world, CREATE, pr, createInputs(world));
+        world().proxy.inject({ operation, fault, times: Number.POSITIVE_INFINITY });
+        const failed = await runForPr(world(), CREATE, pr, createInputs(world()));
         expect(failed.exitCode).toBe(1);
-        world.proxy.clearFaults();
-        const rerun = await runForPr(world, CREATE, pr, createInputs(world));
+        world().proxy.clearFaults();
+        const rerun = await runForPr(world(), CREATE, pr, createInputs(world()));
         expect(rerun.errors).toEqual([]);
         expect(rerun.exitCode).toBe(0);
         await expectOneEnvironment(pr);
         if (operation !== 'RegisterTaskDefinition')
-          expect((await taggedFor(world, pr)).taskDefinitions).toHaveLength(1);
-        const destroyed = await runForPr(world, DESTROY, pr, { cluster: world.sandbox.clusterName });
+          expect((await taggedFor(world(), pr)).taskDefinitions).toHaveLength(1);
+        const destroyed = await runForPr(world(), DESTROY, pr, { cluster: world().sandbox.clusterName });
         expect(destroyed.exitCode).toBe(0);
-        expect(await taggedFor(world, pr)).toEqual({
+        expect(await taggedFor(world(), pr)).toEqual({
           services: [],
           targetGroups: [],
           rules: [],
@@ -78,21 +69,21 @@ describe('preview-create converges after a failure at any mutating AWS call', ()
   }
 
   it('a half-created environment is destroyed completely', async () => {
-    world.proxy.inject({
+    world().proxy.inject({
       operation: 'CreateService',
       fault: 'server-error',
       times: Number.POSITIVE_INFINITY,
     });
-    expect((await runForPr(world, CREATE, 150, createInputs(world))).exitCode).toBe(1);
-    world.proxy.clearFaults();
-    const destroyed = await runForPr(world, DESTROY, 150, { cluster: world.sandbox.clusterName });
+    expect((await runForPr(world(), CREATE, 150, createInputs(world()))).exitCode).toBe(1);
+    world().proxy.clearFaults();
+    const destroyed = await runForPr(world(), DESTROY, 150, { cluster: world().sandbox.clusterName });
     expect(destroyed.errors).toEqual([]);
     expect(
       JSON.parse(destroyed.outputs.resources!)
         .map((r: { kind: string }) => r.kind)
         .sort(),
     ).toEqual(['listener-rule', 'target-group', 'task-definition']);
-    expect(await taggedFor(world, 150)).toEqual({
+    expect(await taggedFor(world(), 150)).toEqual({
       services: [],
       targetGroups: [],
       rules: [],
@@ -107,15 +98,15 @@ describe('AWS refusals', () => {
     ['CreateService', 'ecs:CreateService'],
   ] as const) {
     it(`AccessDenied on ${operation} names the IAM action to allow`, async () => {
-      world.proxy.resetCounts();
-      world.proxy.inject({ operation, fault: 'access-denied', times: Number.POSITIVE_INFINITY });
-      const result = await runForPr(world, CREATE, 160 + operation.length, createInputs(world));
+      world().proxy.resetCounts();
+      world().proxy.inject({ operation, fault: 'access-denied', times: Number.POSITIVE_INFINITY });
+      const result = await runForPr(world(), CREATE, 160 + operation.length, createInputs(world()));
       expect(result.exitCode).toBe(1);
       expect(result.errors[0]).toMatch(
         new RegExp(`^AWS refused ${iam} \\(AccessDenied(Exception)?\\)\\. Allow '${iam}' in the IAM policy`),
       );
       // Refusals are not retried: one attempt reached AWS.
-      expect(world.proxy.calls.filter((c) => c.operation === operation)).toHaveLength(1);
+      expect(world().proxy.calls.filter((c) => c.operation === operation)).toHaveLength(1);
     });
   }
 });
@@ -123,32 +114,32 @@ describe('AWS refusals', () => {
 describe('concurrency', () => {
   it('10 PRs created at once on one listener → 10 environments with distinct priorities', async () => {
     const prs = Array.from({ length: 10 }, (_, i) => 200 + i);
-    const results = await Promise.all(prs.map((pr) => runForPr(world, CREATE, pr, createInputs(world))));
+    const results = await Promise.all(prs.map((pr) => runForPr(world(), CREATE, pr, createInputs(world()))));
     expect(results.map((r) => r.exitCode)).toEqual(prs.map(() => 0));
     const priorities = new Set<string>();
     for (const pr of prs) {
       await expectOneEnvironment(pr);
-      priorities.add((await taggedFor(world, pr)).rules[0]!.Priority!);
+      priorities.add((await taggedFor(world(), pr)).rules[0]!.Priority!);
     }
     expect(priorities.size).toBe(10);
   });
 
   it('a PriorityInUse collision is retried with another priority', async () => {
     // Take the priority PR 300 would pick first, as if a concurrent run had just won it.
-    const listener = world.sandbox.httpsListenerArn!;
+    const listener = world().sandbox.httpsListenerArn!;
     const { createHash } = await import('node:crypto');
     const seed = createHash('sha256').update('octo-org/shop#300#0').digest().readUInt32BE(0);
     const taken = 10000 + (seed % 40000);
-    const { TargetGroups } = await world.clients.elbv2.send(
+    const { TargetGroups } = await world().clients.elbv2.send(
       new CreateTargetGroupCommand({
         Name: 'squatter',
         Protocol: 'HTTP',
         Port: 80,
-        VpcId: world.sandbox.vpcId,
+        VpcId: world().sandbox.vpcId,
         TargetType: 'ip',
       }),
     );
-    await world.clients.elbv2.send(
+    await world().clients.elbv2.send(
       new CreateRuleCommand({
         ListenerArn: listener,
         Priority: taken,
@@ -156,16 +147,18 @@ describe('concurrency', () => {
         Actions: [{ Type: 'forward', TargetGroupArn: TargetGroups![0]!.TargetGroupArn }],
       }),
     );
-    const result = await runForPr(world, CREATE, 300, createInputs(world));
+    const result = await runForPr(world(), CREATE, 300, createInputs(world()));
     expect(result.exitCode).toBe(0);
-    const rule = (await taggedFor(world, 300)).rules[0]!;
+    const rule = (await taggedFor(world(), 300)).rules[0]!;
     expect(rule.Priority).not.toBe(String(taken));
   });
 
   it('concurrent runs for the same PR end in one environment', async () => {
-    const results = await Promise.all([1, 2, 3].map(() => runForPr(world, CREATE, 310, createInputs(world))));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => runForPr(world(), CREATE, 310, createInputs(world()))),
+    );
     expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
-    const env = await taggedFor(world, 310);
+    const env = await taggedFor(world(), 310);
     expect(env.services).toHaveLength(1);
     expect(env.targetGroups).toHaveLength(1);
     expect(env.rules).toHaveLength(1);
@@ -174,39 +167,39 @@ describe('concurrency', () => {
 
 describe('capacity guard', () => {
   it('uses the next ALB of the pool when one is full, and fails naming the limits when all are', async () => {
-    const other = await createSandbox(world.moto.endpoint, { name: 'pool' });
-    const { Rules = [] } = await world.clients.elbv2.send(
-      new DescribeRulesCommand({ ListenerArn: world.sandbox.httpsListenerArn! }),
+    const other = await createSandbox(world().moto.endpoint, { name: 'pool' });
+    const { Rules = [] } = await world().clients.elbv2.send(
+      new DescribeRulesCommand({ ListenerArn: world().sandbox.httpsListenerArn! }),
     );
     const used = Rules.filter((r) => !r.IsDefault).length;
-    const pool = `${world.sandbox.httpsListenerArn}\n${other.httpsListenerArn}`;
+    const pool = `${world().sandbox.httpsListenerArn}\n${other.httpsListenerArn}`;
     const next = await runForPr(
-      world,
+      world(),
       CREATE,
       400,
-      createInputs(world, { 'listener-arn': pool, 'max-rules-per-alb': String(used) }),
+      createInputs(world(), { 'listener-arn': pool, 'max-rules-per-alb': String(used) }),
     );
     expect(next.exitCode).toBe(0);
-    expect((await taggedFor(world, 400)).rules).toHaveLength(0); // not on the first ALB's listener…
-    const { Rules: otherRules = [] } = await world.clients.elbv2.send(
+    expect((await taggedFor(world(), 400)).rules).toHaveLength(0); // not on the first ALB's listener…
+    const { Rules: otherRules = [] } = await world().clients.elbv2.send(
       new DescribeRulesCommand({ ListenerArn: other.httpsListenerArn! }),
     );
     expect(otherRules.some((r) => r.RuleArn === next.outputs['rule-arn'])).toBe(true); // …but on the second's
 
-    world.proxy.resetCounts();
+    world().proxy.resetCounts();
     const full = await runForPr(
-      world,
+      world(),
       CREATE,
       401,
-      createInputs(world, { 'listener-arn': pool, 'max-rules-per-alb': '1' }),
+      createInputs(world(), { 'listener-arn': pool, 'max-rules-per-alb': '1' }),
     );
     expect(full.exitCode).toBe(1);
     expect(full.errors[0]).toMatch(/Every load balancer in the 'listener-arn' pool is full/);
     expect(full.errors[0]).toMatch(
       /\d+\/100 target groups \(hard limit\), \d+\/1 rules \(max-rules-per-alb\)/,
     );
-    expect(callTotals(world).mutating).toEqual([]);
-    expect(await taggedFor(world, 401)).toEqual({
+    expect(callTotals(world()).mutating).toEqual([]);
+    expect(await taggedFor(world(), 401)).toEqual({
       services: [],
       targetGroups: [],
       rules: [],
@@ -215,15 +208,15 @@ describe('capacity guard', () => {
   });
 
   it('stops at the hard limit of 100 target groups per ALB', async () => {
-    const alb = await createSandbox(world.moto.endpoint, { name: 'full' });
-    const { Rules = [] } = await world.clients.elbv2.send(
+    const alb = await createSandbox(world().moto.endpoint, { name: 'full' });
+    const { Rules = [] } = await world().clients.elbv2.send(
       new DescribeRulesCommand({ ListenerArn: alb.httpsListenerArn! }),
     );
     const attached = new Set(
       Rules.flatMap((r) => r.Actions?.flatMap((a) => (a.TargetGroupArn ? [a.TargetGroupArn] : [])) ?? []),
     );
     for (let i = attached.size; i < 100; i++) {
-      const { TargetGroups } = await world.clients.elbv2.send(
+      const { TargetGroups } = await world().clients.elbv2.send(
         new CreateTargetGroupCommand({
           Name: `filler-${i}`,
           Protocol: 'HTTP',
@@ -232,7 +225,7 @@ describe('capacity guard', () => {
           TargetType: 'ip',
         }),
       );
-      await world.clients.elbv2.send(
+      await world().clients.elbv2.send(
         new CreateRuleCommand({
           ListenerArn: alb.httpListenerArn,
           Priority: 100 + i,
@@ -241,16 +234,16 @@ describe('capacity guard', () => {
         }),
       );
     }
-    world.proxy.resetCounts();
+    world().proxy.resetCounts();
     const result = await runForPr(
-      world,
+      world(),
       CREATE,
       402,
-      createInputs(world, { 'listener-arn': alb.httpsListenerArn! }),
+      createInputs(world(), { 'listener-arn': alb.httpsListenerArn! }),
     );
     expect(result.exitCode).toBe(1);
     expect(result.errors[0]).toMatch(/100\/100 target groups \(hard limit\)/);
-    expect(callTotals(world).mutating).toEqual([]);
+    expect(callTotals(world()).mutating).toEqual([]);
   });
 });
 
@@ -293,21 +286,21 @@ describe('bad input fails before any AWS change, naming the input', () => {
   ];
   for (const [name, inputs, message] of cases) {
     it(name, async () => {
-      world.proxy.resetCounts();
-      const result = await runForPr(world, CREATE, 500, createInputs(world, inputs));
+      world().proxy.resetCounts();
+      const result = await runForPr(world(), CREATE, 500, createInputs(world(), inputs));
       expect(result.exitCode).toBe(1);
       expect(result.errors[0]).toMatch(message);
-      expect(callTotals(world).mutating).toEqual([]);
+      expect(callTotals(world()).mutating).toEqual([]);
     });
   }
 
   it('a PR number is required outside a pull_request event', async () => {
-    world.proxy.resetCounts();
-    const result = await runForPr(world, CREATE, 501, createInputs(world), {
+    world().proxy.resetCounts();
+    const result = await runForPr(world(), CREATE, 501, createInputs(world()), {
       event: { name: 'push', payload: {} },
     });
     expect(result.exitCode).toBe(1);
     expect(result.errors[0]).toMatch(/^Input 'pr-number' is required: this push event has no pull request/);
-    expect(world.proxy.calls).toEqual([]);
+    expect(world().proxy.calls).toEqual([]);
   });
 });

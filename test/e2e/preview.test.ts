@@ -1,36 +1,27 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CREATE,
   callTotals,
   createInputs,
   DESTROY,
   IMAGE,
-  type PreviewWorld,
   runForPr,
-  startWorld,
   taggedFor,
+  usePreviewWorld,
 } from './preview-env.js';
 
-let world: PreviewWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(() => world?.stop());
-afterEach(() => {
-  world.proxy.clearFaults();
-  world.gh.assertNoViolations();
-});
+const world = usePreviewWorld();
 
 describe('preview-create and preview-destroy through their bundles', () => {
   it('creates, leaves alone when nothing changed, updates on a new image, and destroys to nothing', async () => {
-    world.proxy.resetCounts();
-    const first = await runForPr(world, CREATE, 1, createInputs(world));
+    world().proxy.resetCounts();
+    const first = await runForPr(world(), CREATE, 1, createInputs(world()));
     expect(first.errors).toEqual([]);
     expect(first.exitCode).toBe(0);
     expect(first.outputs).toMatchObject({ url: 'https://pr-1.preview.example.com', created: 'true' });
-    const created = callTotals(world);
+    const created = callTotals(world());
     expect(created.total).toBeLessThanOrEqual(15);
     expect(created.mutating.sort()).toEqual(
       [
@@ -42,7 +33,7 @@ describe('preview-create and preview-destroy through their bundles', () => {
       ].sort(),
     );
 
-    const env = await taggedFor(world, 1);
+    const env = await taggedFor(world(), 1);
     expect(env.services).toEqual([
       { name: 'shop-pr-1', status: 'ACTIVE', taskDefinition: first.outputs['task-definition-arn'] },
     ]);
@@ -53,17 +44,17 @@ describe('preview-create and preview-destroy through their bundles', () => {
       HealthCheckIntervalSeconds: 10,
       TargetType: 'ip',
     });
-    const { Attributes = [] } = await world.clients.elbv2.send(
+    const { Attributes = [] } = await world().clients.elbv2.send(
       new DescribeTargetGroupAttributesCommand({ TargetGroupArn: first.outputs['target-group-arn'] }),
     );
     expect(Attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value).toBe('10');
     expect(env.rules).toHaveLength(1);
     expect(env.rules[0]?.RuleArn).toBe(first.outputs['rule-arn']);
     expect(env.rules[0]?.Conditions?.[0]?.HostHeaderConfig?.Values).toEqual(['pr-1.preview.example.com']);
-    const { taskDefinition } = await world.clients.ecs.send(
+    const { taskDefinition } = await world().clients.ecs.send(
       new DescribeTaskDefinitionCommand({ taskDefinition: first.outputs['task-definition-arn'] }),
     );
-    const web = taskDefinition?.containerDefinitions?.find((c) => c.name === world.sandbox.containerName);
+    const web = taskDefinition?.containerDefinitions?.find((c) => c.name === world().sandbox.containerName);
     expect(web?.image).toBe(IMAGE);
     expect(web?.environment).toEqual(
       expect.arrayContaining([
@@ -73,7 +64,7 @@ describe('preview-create and preview-destroy through their bundles', () => {
     );
     expect(first.summary).toContain('https://pr-1.preview.example.com');
     expect(first.summary).toMatch(/\| discover \| \d/);
-    const deployments = world.gh.state.deployments();
+    const deployments = world().gh.state.deployments();
     expect(deployments).toHaveLength(1);
     expect(deployments[0]).toMatchObject({
       environment: 'preview',
@@ -85,41 +76,41 @@ describe('preview-create and preview-destroy through their bundles', () => {
       ['success', 'https://pr-1.preview.example.com'],
     ]);
 
-    world.proxy.resetCounts();
-    const again = await runForPr(world, CREATE, 1, createInputs(world));
+    world().proxy.resetCounts();
+    const again = await runForPr(world(), CREATE, 1, createInputs(world()));
     expect(again.exitCode).toBe(0);
     expect(again.outputs).toMatchObject({
       created: 'false',
       'task-definition-arn': first.outputs['task-definition-arn'],
     });
-    const noop = callTotals(world);
+    const noop = callTotals(world());
     expect(noop.total).toBeLessThanOrEqual(6);
     expect(noop.mutating).toEqual([]);
     expect(again.summary).toContain('nothing: the preview was already up to date');
 
-    world.proxy.resetCounts();
+    world().proxy.resetCounts();
     const updated = await runForPr(
-      world,
+      world(),
       CREATE,
       1,
-      createInputs(world, { image: `${IMAGE.split(':')[0]}:2222222` }),
+      createInputs(world(), { image: `${IMAGE.split(':')[0]}:2222222` }),
     );
     expect(updated.exitCode).toBe(0);
     expect(updated.outputs.created).toBe('false');
     expect(updated.outputs['task-definition-arn']).not.toBe(first.outputs['task-definition-arn']);
-    expect(callTotals(world).mutating).toEqual(
+    expect(callTotals(world()).mutating).toEqual(
       expect.arrayContaining(['RegisterTaskDefinition', 'UpdateService']),
     );
-    expect(callTotals(world).mutating).not.toContain('CreateService');
-    const afterUpdate = await taggedFor(world, 1);
+    expect(callTotals(world()).mutating).not.toContain('CreateService');
+    const afterUpdate = await taggedFor(world(), 1);
     expect(afterUpdate.services[0]?.taskDefinition).toBe(updated.outputs['task-definition-arn']);
     expect(afterUpdate.targetGroups).toHaveLength(1);
     expect(afterUpdate.rules).toHaveLength(1);
 
-    world.proxy.resetCounts();
-    const destroyed = await runForPr(world, DESTROY, 1, {
-      cluster: world.sandbox.clusterName,
-      'listener-arn': world.sandbox.httpsListenerArn!,
+    world().proxy.resetCounts();
+    const destroyed = await runForPr(world(), DESTROY, 1, {
+      cluster: world().sandbox.clusterName,
+      'listener-arn': world().sandbox.httpsListenerArn!,
     });
     expect(destroyed.errors).toEqual([]);
     expect(destroyed.outputs.destroyed).toBe('true');
@@ -128,16 +119,16 @@ describe('preview-create and preview-destroy through their bundles', () => {
         .map((r: { kind: string }) => r.kind)
         .sort(),
     ).toEqual(['listener-rule', 'service', 'target-group', 'task-definition', 'task-definition'].sort());
-    expect(callTotals(world).total).toBeLessThanOrEqual(11); // 10 + one deregistration for the second revision
-    expect(await taggedFor(world, 1)).toEqual({
+    expect(callTotals(world()).total).toBeLessThanOrEqual(11); // 10 + one deregistration for the second revision
+    expect(await taggedFor(world(), 1)).toEqual({
       services: [],
       targetGroups: [],
       rules: [],
       taskDefinitions: [],
     });
-    expect(world.gh.state.deployments()[0]!.statuses.at(-1)?.state).toBe('inactive');
+    expect(world().gh.state.deployments()[0]!.statuses.at(-1)?.state).toBe('inactive');
 
-    const twice = await runForPr(world, DESTROY, 1, { cluster: world.sandbox.clusterName });
+    const twice = await runForPr(world(), DESTROY, 1, { cluster: world().sandbox.clusterName });
     expect(twice.exitCode).toBe(0);
     expect(twice.outputs).toMatchObject({ destroyed: 'false', resources: '[]' });
   });

@@ -2,16 +2,12 @@ import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  actionInputs,
   createAwsClient,
   createOctokit,
-  environmentLookup,
-  firstOf,
-  Inputs,
-  loadEnvironments,
   runContext,
   runStep,
   setOutputs,
-  stepInputs,
   systemClock,
   writeSummary,
 } from '@ecs-actions/kit';
@@ -21,11 +17,7 @@ import { createSummary } from './summary.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
-    const step = new Inputs(stepInputs());
-    const config = loadEnvironments(step.string('config'));
-    const inputs = parseCreateInputs(
-      new Inputs(firstOf(stepInputs(), environmentLookup(config, step.string('environment')))),
-    );
+    const inputs = parseCreateInputs(actionInputs());
     const aws = { region: inputs.region };
     const result = await runCreate(inputs, {
       ecs: createAwsClient(ECSClient, aws),

@@ -2,16 +2,12 @@ import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  actionInputs,
   createAwsClient,
   createOctokit,
-  environmentLookup,
-  firstOf,
-  Inputs,
-  loadEnvironments,
   runContext,
   runStep,
   setOutputs,
-  stepInputs,
   systemClock,
   table,
   UserError,
@@ -22,11 +18,7 @@ import { type DestroyResult, runDestroy } from './run.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
-    const step = new Inputs(stepInputs());
-    const config = loadEnvironments(step.string('config'));
-    const inputs = parseDestroyInputs(
-      new Inputs(firstOf(stepInputs(), environmentLookup(config, step.string('environment')))),
-    );
+    const inputs = parseDestroyInputs(actionInputs());
     const aws = { region: inputs.region };
     const result = await runDestroy(inputs, {
       ecs: createAwsClient(ECSClient, aws),

@@ -3,7 +3,7 @@ import type { ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { UserError } from './errors.js';
 import validate, { settingKeys, topLevelKeys } from './generated/validate-environments.js';
-import type { InputLookup } from './inputs.js';
+import { firstOf, type InputLookup, Inputs, stepInputs } from './inputs.js';
 
 /** Where users keep their settings when the `config` input is not given. */
 export const DEFAULT_CONFIG_PATH = '.github/ecs-environments.yml';
@@ -250,4 +250,14 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/**
+ * An AWS action's inputs as the suite resolves them: the step's own inputs, then `environments.<name>`
+ * of the environments file named by `config` (default path when absent), then its `defaults`.
+ */
+export function actionInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const step = new Inputs(stepInputs(env));
+  const config = loadEnvironments(step.string('config'));
+  return new Inputs(firstOf(stepInputs(env), environmentLookup(config, step.string('environment'))));
 }
