@@ -6,7 +6,7 @@
 // own chunk and the code actions share (SDK clients, kit) in shared chunks, so an action loads only the
 // chunks it needs. ncc minifies only its entry file, so esbuild minifies every chunk afterwards.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { transform } from 'esbuild';
 
@@ -52,26 +52,27 @@ export async function buildSuite({ actions, outDir, workDir }) {
       2,
     )}\n`,
   );
-  rmSync(outDir, { recursive: true, force: true });
+  // Build beside the output and swap it in at the end, so that a test running a bundle meanwhile never
+  // finds an empty or half-written dist/.
+  const building = `${outDir}.building-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
   execFileSync(
     ncc,
     [
       'build',
       entry,
       '-o',
-      outDir,
+      building,
       '--target',
       'es2023',
       '--no-source-map-register',
       '--transpile-only',
       '-q',
     ],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
+    { stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  for (const file of readdirSync(outDir).filter((f) => f.endsWith('.js'))) {
-    const path = join(outDir, file);
+  for (const file of readdirSync(building).filter((f) => f.endsWith('.js'))) {
+    const path = join(building, file);
     const { code } = await transform(readFileSync(path, 'utf8'), {
       minify: true,
       format: 'esm',
@@ -80,10 +81,16 @@ export async function buildSuite({ actions, outDir, workDir }) {
     });
     writeFileSync(path, code);
   }
+  const previous = `${outDir}.previous-${process.pid}`;
+  if (existsSync(outDir)) renameSync(outDir, previous);
+  renameSync(building, outDir);
+  rmSync(previous, { recursive: true, force: true });
   for (const a of actions) {
     const dist = join(a.dir, 'dist');
-    rmSync(dist, { recursive: true, force: true });
     mkdirSync(dist, { recursive: true });
+    const files = a.entries.map((e) => `${e === 'main' ? 'index' : e}.js`);
+    for (const stale of readdirSync(dist).filter((f) => !files.includes(f)))
+      rmSync(join(dist, stale), { recursive: true });
     for (const e of a.entries) {
       const target = relImport(dist, join(outDir, 'index.js'));
       writeFileSync(

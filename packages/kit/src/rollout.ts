@@ -57,6 +57,12 @@ export function judgeRollout(service: Service, deploymentId: string | undefined)
   return { kind: 'waiting', status: `${state}: ${counts}${others}` };
 }
 
+/**
+ * How a rollout wait ended badly: `failed` (ECS failed, rolled back or replaced the deployment: it is
+ * over), or `timed-out` / `cancelled` (only our wait ended; the deployment may still be running).
+ */
+export type RolloutEnding = 'failed' | 'timed-out' | 'cancelled';
+
 /** A failed or timed-out rollout, with what AWS says about why. */
 export class RolloutFailedError extends UserError {
   override name = 'RolloutFailedError';
@@ -64,6 +70,7 @@ export class RolloutFailedError extends UserError {
     message: string,
     readonly diagnosis: Diagnosis,
     readonly rolledBack: boolean,
+    readonly ending: RolloutEnding = 'failed',
   ) {
     super(`${message}\n${formatDiagnosis(diagnosis)}`);
   }
@@ -137,7 +144,9 @@ export async function waitForRollout(ecs: ECSClient, options: RolloutOptions): P
         error instanceof RolloutVerdictError
           ? `The deployment of ${options.service} failed: ${error.message}`
           : error.message;
-      throw new RolloutFailedError(what, diagnosis, rolledBack);
+      const ending: RolloutEnding =
+        error instanceof RolloutVerdictError ? 'failed' : options.signal?.aborted ? 'cancelled' : 'timed-out';
+      throw new RolloutFailedError(what, diagnosis, rolledBack, ending);
     }
     throw error;
   }

@@ -57,6 +57,16 @@ export function setOutputs(outputs: Record<string, string | number | boolean | o
   }
 }
 
+/** A line in the step's log. */
+export function info(line: string): void {
+  core.info(line);
+}
+
+/** A warning annotation on the run. */
+export function warning(message: string): void {
+  core.warning(message);
+}
+
 /** Runs `fn` inside a collapsible log group. */
 export function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
   return core.group(name, fn);
@@ -99,4 +109,14 @@ export function saveState(name: string, value: string): void {
 /** A value saved by the main step, or '' when it saved none. */
 export function savedState(name: string): string {
   return core.getState(name);
+}
+
+/** An informational annotation, shown on the run's summary page. */
+export function notice(message: string): void {
+  core.notice(message);
+}
+
+/** A line shown only when the run has debug logging on. */
+export function debug(message: string): void {
+  core.debug(message);
 }

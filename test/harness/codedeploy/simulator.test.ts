@@ -9,6 +9,7 @@ import {
   ListDeploymentTargetsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlueGreenService, listenerWeights } from '../../e2e/deploy-fixture.js';
 import { awsClientConfig } from '../aws/clients.js';
@@ -25,7 +26,11 @@ let client: CodeDeployClient;
 beforeAll(async () => {
   moto = await startMoto();
   sandbox = await createSandbox(moto.endpoint, { name: 'cdsim' });
-  sim = await startCodeDeploySimulator({ elbv2Endpoint: moto.endpoint, advance: 'manual' });
+  sim = await startCodeDeploySimulator({
+    elbv2Endpoint: moto.endpoint,
+    ecsEndpoint: moto.endpoint,
+    advance: 'manual',
+  });
   client = new CodeDeployClient(awsClientConfig(sim.endpoint));
 });
 afterAll(async () => {
@@ -44,6 +49,10 @@ const appSpec = (taskDefinition: string) =>
           Properties: {
             TaskDefinition: taskDefinition,
             LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 80 },
+            // awsvpc task definitions: ECS refuses a task set without it (the simulator's Install fails then).
+            NetworkConfiguration: {
+              AwsvpcConfiguration: { Subnets: sandbox.subnetIds, SecurityGroups: [sandbox.securityGroupId] },
+            },
           },
         },
       },
@@ -122,6 +131,15 @@ describe('CodeDeploy simulator', () => {
       [svc.blueTargetGroupArn]: 1,
       [svc.greenTargetGroupArn]: 0,
     });
+    // ECS: the second deployment's task set is primary, behind blue; the first one's was deleted.
+    const ecs = new ECSClient(awsClientConfig(moto.endpoint));
+    const { services } = await ecs.send(
+      new DescribeServicesCommand({ cluster: sandbox.clusterName, services: [svc.serviceName] }),
+    );
+    ecs.destroy();
+    expect(
+      services?.[0]?.taskSets?.map((t) => [t.status, t.externalId, t.loadBalancers?.[0]?.targetGroupArn]),
+    ).toEqual([['PRIMARY', next, svc.blueTargetGroupArn]]);
   });
 
   it('fails at a chosen lifecycle event with diagnostics and rolls traffic back to blue', async () => {

@@ -11,9 +11,20 @@
 // group and at AllowTraffic the production listener, through the real ELBv2 SDK against moto — forwarding to
 // green at weight 1 and leaving blue in the forward action at weight 0, as CodeDeploy does. A rollback (failure
 // with auto-rollback, or StopDeployment with autoRollbackEnabled) points both listeners back at blue.
+// With `ecsEndpoint`, the ECS side is real too: Install creates the replacement task set (the AppSpec's task
+// definition, network configuration, green target group), AllowTraffic makes it the primary one (moto then
+// reports it as the service's task definition), success deletes the original task set, a rollback the new one.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  CreateTaskSetCommand,
+  DeleteTaskSetCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  UpdateServiceCommand,
+  UpdateServicePrimaryTaskSetCommand,
+} from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
   DescribeTargetGroupsCommand,
@@ -53,6 +64,8 @@ export interface Scenario {
 export interface SimulatorOptions {
   /** Where ELBv2 is (moto, or the counting proxy in front of it): listeners are switched there. */
   elbv2Endpoint: string;
+  /** Where ECS is (moto): when given, task sets are created, made primary and deleted there. */
+  ecsEndpoint?: string;
   region?: string;
   advance?: 'per-read' | 'manual';
   /** The simulator's clock, in ms (timestamps of events and deployments). Default Date.now. */
@@ -114,6 +127,10 @@ export interface SimulatedDeployment {
   stopRequested?: { autoRollbackEnabled: boolean };
   blueTargetGroupArn?: string;
   greenTargetGroupArn?: string;
+  /** With `ecsEndpoint`: the service's task definition before, its primary task set, the replacement one. */
+  originalTaskDefinition?: string;
+  blueTaskSetArn?: string;
+  greenTaskSetArn?: string;
   readonly scenario: Scenario;
   terminationTicksLeft: number;
   readyContinued: boolean;
@@ -172,6 +189,13 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
     region: options.region ?? 'us-east-1',
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
+  const ecs = options.ecsEndpoint
+    ? new ECSClient({
+        endpoint: options.ecsEndpoint,
+        region: options.region ?? 'us-east-1',
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      })
+    : undefined;
   const applications = new Map<
     string,
     { applicationId: string; createTime: number; computePlatform: string }
@@ -247,7 +271,99 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
     d.greenTargetGroupArn = arns.find((a) => a !== live);
   };
 
+  const serviceOf = (d: SimulatedDeployment) => groupOf(d).ecsServices[0]!;
+
+  /** The service's task definition and primary task set before the deployment (ECS side). */
+  const readService = async (d: SimulatedDeployment) => {
+    if (!ecs) return;
+    const svc = serviceOf(d);
+    const { services } = await ecs.send(
+      new DescribeServicesCommand({ cluster: svc.clusterName, services: [svc.serviceName] }),
+    );
+    d.originalTaskDefinition = services?.[0]?.taskDefinition;
+    d.blueTaskSetArn = services?.[0]?.taskSets?.find((t) => t.status === 'PRIMARY')?.taskSetArn;
+  };
+
+  /** Install: the replacement task set, as the AppSpec describes it, behind the green target group. */
+  const createGreenTaskSet = async (d: SimulatedDeployment) => {
+    if (!ecs) return;
+    const svc = serviceOf(d);
+    const props = d.appSpec.Resources?.[0]?.TargetService?.Properties;
+    const vpc = (props?.NetworkConfiguration as { AwsvpcConfiguration?: Record<string, unknown> } | undefined)
+      ?.AwsvpcConfiguration;
+    const { taskSet } = await ecs.send(
+      new CreateTaskSetCommand({
+        cluster: svc.clusterName,
+        service: svc.serviceName,
+        taskDefinition: props?.TaskDefinition,
+        externalId: d.deploymentId,
+        launchType: props?.CapacityProviderStrategy ? undefined : 'FARGATE',
+        ...(props?.PlatformVersion ? { platformVersion: props.PlatformVersion } : {}),
+        ...(vpc
+          ? {
+              networkConfiguration: {
+                awsvpcConfiguration: {
+                  subnets: vpc.Subnets as string[],
+                  securityGroups: vpc.SecurityGroups as string[] | undefined,
+                  assignPublicIp: vpc.AssignPublicIp as 'ENABLED' | 'DISABLED' | undefined,
+                },
+              },
+            }
+          : {}),
+        loadBalancers: [
+          {
+            targetGroupArn: d.greenTargetGroupArn,
+            containerName: props?.LoadBalancerInfo?.ContainerName,
+            containerPort: props?.LoadBalancerInfo?.ContainerPort,
+          },
+        ],
+        scale: { unit: 'PERCENT', value: 100 },
+      }),
+    );
+    d.greenTaskSetArn = taskSet?.taskSetArn;
+  };
+
+  const makePrimary = async (d: SimulatedDeployment, taskSet: string) => {
+    const svc = serviceOf(d);
+    await ecs!.send(
+      new UpdateServicePrimaryTaskSetCommand({
+        cluster: svc.clusterName,
+        service: svc.serviceName,
+        primaryTaskSet: taskSet,
+      }),
+    );
+  };
+
+  const deleteTaskSet = async (d: SimulatedDeployment, taskSet: string) => {
+    const svc = serviceOf(d);
+    await ecs!.send(
+      new DeleteTaskSetCommand({ cluster: svc.clusterName, service: svc.serviceName, taskSet, force: true }),
+    );
+  };
+
+  /** ECS side of a rollback: the original task set (or task definition) serves again; the replacement goes. */
+  const rollBackTaskSets = async (d: SimulatedDeployment) => {
+    if (!ecs || !d.greenTaskSetArn) return;
+    if (d.trafficShifted) {
+      if (d.blueTaskSetArn) await makePrimary(d, d.blueTaskSetArn);
+      else if (d.originalTaskDefinition) {
+        // A service created without task sets has no original one to make primary again: restore its revision.
+        const svc = serviceOf(d);
+        await ecs.send(
+          new UpdateServiceCommand({
+            cluster: svc.clusterName,
+            service: svc.serviceName,
+            taskDefinition: d.originalTaskDefinition,
+          }),
+        );
+      }
+    }
+    await deleteTaskSet(d, d.greenTaskSetArn);
+    d.greenTaskSetArn = undefined;
+  };
+
   const rollBack = async (d: SimulatedDeployment, message: string) => {
+    await rollBackTaskSets(d);
     const pair = groupOf(d).loadBalancerInfo.targetGroupPairInfoList[0]!;
     if (d.blueTargetGroupArn && (d.testTrafficShifted || d.trafficShifted)) {
       await pointListeners(
@@ -275,11 +391,43 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
     });
   };
 
+  /** The event at `index` fails; later ones are skipped; auto-rollback when the group asks for it. */
+  const fail = async (
+    d: SimulatedDeployment,
+    index: number,
+    at: number,
+    diagnostics: Scenario['diagnostics'],
+    error: Scenario['error'],
+  ) => {
+    const event = d.events[index]!;
+    event.status = 'Failed';
+    event.endTime = at;
+    event.diagnostics = {
+      errorCode: 'ScriptFailed',
+      scriptName: '',
+      message: `The lifecycle event ${event.lifecycleEventName} failed.`,
+      logTail: '',
+      ...diagnostics,
+    };
+    for (const later of d.events.slice(index + 1)) later.status = 'Skipped';
+    d.status = 'Failed';
+    d.completeTime = at;
+    d.errorInformation = error ?? {
+      code: 'HOOK_EXECUTION_FAILURE',
+      message: `The deployment failed because one or more of the lifecycle event validation functions failed or timed out. Lifecycle event ${event.lifecycleEventName} failed.`,
+    };
+    const rollback = groupOf(d).autoRollbackConfiguration;
+    if (rollback?.enabled && (rollback.events ?? []).includes('DEPLOYMENT_FAILURE')) {
+      await rollBack(d, `Automatic rollback of ${d.deploymentId}: the deployment failed.`);
+    }
+  };
+
   const tick = async (d: SimulatedDeployment) => {
     if (!ACTIVE.has(d.status) || d.status === 'Ready') return;
     const at = now();
     if (d.status === 'Created') {
       await resolveColours(d);
+      await readService(d);
       d.status = 'InProgress';
       d.startTime = at;
       d.events[0]!.status = 'InProgress';
@@ -293,6 +441,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
         d.terminationTicksLeft--;
         return;
       }
+      if (ecs && d.blueTaskSetArn) await deleteTaskSet(d, d.blueTaskSetArn);
       d.status = 'Succeeded';
       d.completeTime = at;
       return;
@@ -301,29 +450,28 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
     const { scenario } = d;
     if (scenario.holdAt === event.lifecycleEventName) return;
     if (scenario.failAt === event.lifecycleEventName) {
-      event.status = 'Failed';
-      event.endTime = at;
-      event.diagnostics = {
-        errorCode: 'ScriptFailed',
-        scriptName: '',
-        message: `The lifecycle event ${event.lifecycleEventName} failed.`,
-        logTail: '',
-        ...scenario.diagnostics,
-      };
-      for (const later of d.events.slice(index + 1)) later.status = 'Skipped';
-      d.status = 'Failed';
-      d.completeTime = at;
-      d.errorInformation = scenario.error ?? {
-        code: 'HOOK_EXECUTION_FAILURE',
-        message: `The deployment failed because one or more of the lifecycle event validation functions failed or timed out. Lifecycle event ${event.lifecycleEventName} failed.`,
-      };
-      const rollback = groupOf(d).autoRollbackConfiguration;
-      if (rollback?.enabled && (rollback.events ?? []).includes('DEPLOYMENT_FAILURE')) {
-        await rollBack(d, `Automatic rollback of ${d.deploymentId}: the deployment failed.`);
-      }
+      await fail(d, index, at, scenario.diagnostics, scenario.error);
       return;
     }
     const pair = groupOf(d).loadBalancerInfo.targetGroupPairInfoList[0]!;
+    if (event.lifecycleEventName === 'Install') {
+      try {
+        await createGreenTaskSet(d);
+      } catch (error) {
+        // What CodeDeploy does when ECS refuses the replacement task set: the deployment fails at Install.
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        await fail(
+          d,
+          index,
+          at,
+          { errorCode: 'UnknownError', message },
+          { code: 'ECS_UPDATE_ERROR', message },
+        );
+        return;
+      }
+    }
+    if (event.lifecycleEventName === 'AllowTraffic' && ecs && d.greenTaskSetArn)
+      await makePrimary(d, d.greenTaskSetArn);
     if (event.lifecycleEventName === 'AllowTestTraffic' && pair.testTrafficRoute?.listenerArns.length) {
       await pointListeners(pair.testTrafficRoute.listenerArns, d.greenTargetGroupArn!, d.blueTargetGroupArn);
       d.testTrafficShifted = true;
@@ -725,6 +873,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
     stop: () =>
       new Promise<void>((resolve) => {
         elbv2.destroy();
+        ecs?.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,0 +1,90 @@
+import { type InputLookup, Inputs } from '@ecs-actions/kit';
+import { describe, expect, it } from 'vitest';
+import { parseInputs, parseWaves } from './inputs.js';
+
+const lookup =
+  (values: Record<string, string>, origin = 'input'): InputLookup =>
+  (name) =>
+    values[name] === undefined ? undefined : { value: values[name]!, origin };
+const parse = (values: Record<string, string>) => parseInputs(new Inputs(lookup(values)));
+const base = { cluster: 'shop', service: 'web' };
+
+describe('parseInputs', () => {
+  it('has documented defaults', () => {
+    const inputs = parse(base);
+    expect(inputs).toMatchObject({
+      mode: 'deploy',
+      waitUntil: 'complete',
+      timeoutMs: 30 * 60_000,
+      intervalMs: 15_000,
+      stopOnCancel: true,
+      source: { kind: 'service' },
+    });
+  });
+
+  it('refuses task-definition-arn together with things that would need a new revision', () => {
+    expect(() =>
+      parse({
+        ...base,
+        'task-definition-arn': 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3',
+        image: 'x',
+      }),
+    ).toThrow(/cannot be combined with 'image'/);
+    expect(() => parse({ ...base, 'task-definition-arn': 'web:3' })).toThrow(/Input 'task-definition-arn'/);
+  });
+
+  it('names the input and the accepted values', () => {
+    expect(() => parse({ ...base, 'wait-until': 'halfway' })).toThrow(
+      /Input 'wait-until': "halfway" is not one of the accepted values. Accepted: complete, traffic-shifted, test-traffic, none/,
+    );
+    expect(() => parse({ ...base, hooks: 'Install=arn:lambda' })).toThrow(
+      /'Install' is not an ECS lifecycle hook/,
+    );
+    expect(() => parse({ ...base, service: 'web, api' })).toThrow(/a deploy step deploys one/);
+    expect(() => parse({ cluster: 'shop' })).toThrow(/Input 'service' is required/);
+  });
+
+  it('tells a task definition file from a family or ARN', () => {
+    expect(parse({ ...base, 'task-definition': 'deploy/web.json' }).source).toEqual({
+      kind: 'file',
+      path: 'deploy/web.json',
+    });
+    expect(parse({ ...base, 'task-definition': 'web:12' }).source).toEqual({
+      kind: 'reference',
+      reference: 'web:12',
+    });
+    const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:12';
+    expect(parse({ ...base, 'task-definition': arn }).source).toEqual({ kind: 'reference', reference: arn });
+  });
+});
+
+describe('parseWaves', () => {
+  it('keeps the order of the file and splits services', () => {
+    const inputs = new Inputs(
+      lookup(
+        {
+          waves:
+            'production-red=web-red, worker-red\nproduction-yellow=web-yellow\nproduction-green=web-green',
+        },
+        'envs.yml:4',
+      ),
+    );
+    expect(parseWaves(inputs, 'production')).toEqual([
+      { name: 'production-red', services: ['web-red', 'worker-red'] },
+      { name: 'production-yellow', services: ['web-yellow'] },
+      { name: 'production-green', services: ['web-green'] },
+    ]);
+  });
+
+  it('without waves: one wave named after the environment with every service', () => {
+    expect(parseWaves(new Inputs(lookup({ service: 'web\nworker' })), 'staging')).toEqual([
+      { name: 'staging', services: ['web', 'worker'] },
+    ]);
+  });
+
+  it('points at the file line of a malformed wave', () => {
+    expect(() => parseWaves(new Inputs(lookup({ waves: 'just-a-name' }, 'envs.yml:7')), 'p')).toThrow(
+      /from envs.yml:7/,
+    );
+  });
+});

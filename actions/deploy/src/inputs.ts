@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import { type Inputs, splitList, UserError } from '@ecs-actions/kit';
+import { INPUT } from './names.js';
+
+export const WAIT_UNTIL = ['complete', 'traffic-shifted', 'test-traffic', 'none'] as const;
+export type WaitUntil = (typeof WAIT_UNTIL)[number];
+
+export const MODES = ['deploy', 'register', 'plan'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The AppSpec hooks CodeDeploy accepts for ECS (Install/AllowTestTraffic/AllowTraffic are its own). */
+export const HOOK_EVENTS = [
+  'BeforeInstall',
+  'AfterInstall',
+  'AfterAllowTestTraffic',
+  'BeforeAllowTraffic',
+  'AfterAllowTraffic',
+] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+/** Where the base task definition comes from when a new revision is rendered. */
+export type TaskDefinitionSource =
+  | { kind: 'service' }
+  | { kind: 'file'; path: string }
+  | { kind: 'reference'; reference: string };
+
+export interface Wave {
+  /** The GitHub environment that gates the wave (its required reviewers approve it). */
+  name: string;
+  services: string[];
+}
+
+export interface DeployInputs {
+  mode: Mode;
+  cluster: string;
+  service: string;
+  /** Promote this revision as it is: nothing is rendered or registered. */
+  taskDefinitionArn: string | undefined;
+  source: TaskDefinitionSource;
+  image: string | undefined;
+  containerName: string | undefined;
+  environmentVariables: Record<string, string>;
+  codedeployApplication: string | undefined;
+  codedeployDeploymentGroup: string | undefined;
+  deploymentConfig: string | undefined;
+  appspecFile: string | undefined;
+  hooks: Partial<Record<HookEvent, string>>;
+  waitUntil: WaitUntil;
+  timeoutMs: number;
+  intervalMs: number;
+  stopOnCancel: boolean;
+  region: string | undefined;
+}
+
+const DEFAULT_TIMEOUT = '30m';
+const DEFAULT_INTERVAL = '15s';
+
+/** One typed object from the step's inputs and the environments file; every error names its input. */
+export function parseInputs(inputs: Inputs): DeployInputs {
+  const mode = inputs.oneOf(INPUT.mode, MODES, 'deploy');
+  const taskDefinitionArn = inputs.string(INPUT.taskDefinitionArn);
+  const image = inputs.string(INPUT.image);
+  const taskDefinition = inputs.string(INPUT.taskDefinition);
+  const environmentVariables = inputs.keyValues(INPUT.environmentVariables);
+  if (taskDefinitionArn !== undefined) {
+    if (!/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(taskDefinitionArn)) {
+      throw new UserError(
+        `Input 'task-definition-arn': ${JSON.stringify(taskDefinitionArn)} is not a task definition revision ARN. Accepted: arn:aws:ecs:us-east-1:123456789012:task-definition/web:42.`,
+      );
+    }
+    const clashing = [
+      image !== undefined && INPUT.image,
+      taskDefinition !== undefined && INPUT.taskDefinition,
+      Object.keys(environmentVariables).length > 0 && INPUT.environmentVariables,
+    ].filter(Boolean);
+    if (clashing.length) {
+      throw new UserError(
+        `Input 'task-definition-arn' promotes an existing revision as it is; it cannot be combined with ${clashing.map((c) => `'${c}'`).join(', ')}. Remove those, or drop 'task-definition-arn' to render a new revision.`,
+      );
+    }
+  }
+  const services = inputs.list(INPUT.service);
+  let service = services[0] ?? '';
+  if (mode !== 'plan') {
+    if (services.length > 1) {
+      throw new UserError(
+        `Input 'service' names ${services.length} services (${services.join(', ')}); a deploy step deploys one. Use one step per service, or the deploy workflow, which fans out over the environment's services.`,
+      );
+    }
+    if (mode === 'deploy' || taskDefinition === undefined) {
+      service = inputs.required(INPUT.service, 'the ECS service to deploy, e.g. web');
+    }
+  }
+  const hooks: Partial<Record<HookEvent, string>> = {};
+  for (const [event, target] of Object.entries(inputs.keyValues(INPUT.hooks))) {
+    if (!(HOOK_EVENTS as readonly string[]).includes(event)) {
+      throw new UserError(
+        `Input 'hooks': '${event}' is not an ECS lifecycle hook. Accepted: ${HOOK_EVENTS.join(', ')} (e.g. AfterAllowTestTraffic=arn:aws:lambda:us-east-1:123456789012:function:smoke-test).`,
+      );
+    }
+    hooks[event as HookEvent] = target;
+  }
+  return {
+    mode,
+    cluster:
+      mode === 'plan'
+        ? (inputs.string(INPUT.cluster) ?? '')
+        : inputs.required(INPUT.cluster, 'e.g. shop-production'),
+    service,
+    taskDefinitionArn,
+    source: taskDefinitionSource(taskDefinition),
+    image,
+    containerName: inputs.string(INPUT.containerName),
+    environmentVariables,
+    codedeployApplication: inputs.string(INPUT.codedeployApplication),
+    codedeployDeploymentGroup: inputs.string(INPUT.codedeployDeploymentGroup),
+    deploymentConfig: inputs.string(INPUT.deploymentConfig),
+    appspecFile: inputs.string(INPUT.appspec),
+    hooks,
+    waitUntil: inputs.oneOf(INPUT.waitUntil, WAIT_UNTIL, 'complete'),
+    timeoutMs: inputs.duration(INPUT.timeout, DEFAULT_TIMEOUT, { min: 1000, max: 6 * 3600_000 }),
+    intervalMs: inputs.duration(INPUT.interval, DEFAULT_INTERVAL, { min: 100, max: 300_000 }),
+    stopOnCancel: inputs.boolean(INPUT.stopOnCancel, true),
+    region: inputs.string(INPUT.region),
+  };
+}
+
+/** A path to a JSON file, or a family, family:revision or ARN to describe. */
+function taskDefinitionSource(value: string | undefined): TaskDefinitionSource {
+  if (value === undefined) return { kind: 'service' };
+  if (value.endsWith('.json') || value.includes('/') || existsSync(value)) {
+    if (value.startsWith('arn:')) return { kind: 'reference', reference: value };
+    return { kind: 'file', path: value };
+  }
+  return { kind: 'reference', reference: value };
+}
+
+/**
+ * The ordered waves of an environment: `waves` lines `name=service, service` (in file order), or one wave
+ * named after the environment holding every `service`.
+ */
+export function parseWaves(inputs: Inputs, environment: string | undefined): Wave[] {
+  const text = inputs.string(INPUT.waves);
+  if (text === undefined) {
+    const services = inputs.list(INPUT.service);
+    if (services.length === 0) {
+      throw new UserError(
+        "Neither 'waves' nor 'service' is set for this environment: add `waves:` (GitHub environment: services) or `service:` to the environments file.",
+      );
+    }
+    return [{ name: environment ?? 'default', services }];
+  }
+  const waves: Wave[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([A-Za-z0-9][A-Za-z0-9._ -]*?)\s*[=:]\s*(.+)$/.exec(line);
+    const services = match ? splitList(match[2]!) : [];
+    if (!match || services.length === 0) {
+      throw new UserError(
+        `Input 'waves'${inputs.origin(INPUT.waves) === 'input' ? '' : ` (from ${inputs.origin(INPUT.waves)})`}: ${JSON.stringify(line)} is not 'environment=service, service'. Accepted: production-red=web-red, worker-red.`,
+      );
+    }
+    waves.push({ name: match[1]!, services });
+  }
+  return waves;
+}

