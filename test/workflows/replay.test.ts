@@ -1,0 +1,254 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { tableOf } from '../e2e/pr-comment-helpers.js';
+import {
+  awsEnv,
+  headSha,
+  IMAGE,
+  type PreviewWorld,
+  REPOSITORY,
+  TOKEN,
+  taggedFor,
+  usePreviewWorld,
+} from '../e2e/preview-env.js';
+import { pullRequestEvent, repoRoot } from '../harness/runner.js';
+import { type JobRecord, replayWorkflow } from './replay.js';
+
+// The preview workflows replayed job by job against moto and the GitHub fake (see replay.ts): the inputs and
+// outputs that flow between steps and jobs, the conditions, and what a reviewer sees on the PR: the comment row
+// going deploying → ready with the URL, failed with a reason, destroyed; forks skipped with a notice. The
+// environments file is the example's, with the sandbox's cluster, listener and template service in it.
+const world = usePreviewWorld();
+const MARKER = '<!-- ecs-actions/pr-comment key=preview -->';
+let runId = 5000;
+
+function workspace(w: PreviewWorld): string {
+  const example = parse(readFileSync(join(repoRoot, 'examples/ecs-environments.yml'), 'utf8')) as {
+    defaults: Record<string, unknown>;
+    environments: Record<string, Record<string, unknown>>;
+  };
+  const preview = { ...example.environments.preview };
+  for (const key of ['task-definition', 'subnets', 'security-groups', 'assign-public-ip'])
+    delete preview[key];
+  Object.assign(preview, {
+    'listener-arn': w.sandbox.httpsListenerArn ?? w.sandbox.httpListenerArn,
+    'template-service': w.sandbox.serviceName,
+    'container-name': w.sandbox.containerName,
+    'poll-interval': '1s',
+    timeout: '30s',
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'replay-ws-'));
+  mkdirSync(join(dir, '.github'));
+  writeFileSync(
+    join(dir, '.github/ecs-environments.yml'),
+    stringify({
+      defaults: { ...example.defaults, cluster: w.sandbox.clusterName },
+      environments: { preview },
+    }),
+  );
+  return dir;
+}
+
+function addPr(w: PreviewWorld, pr: number, fork = false) {
+  w.gh.state.addPullRequest({
+    number: pr,
+    headRef: `feature/pr-${pr}`,
+    headSha: headSha(pr),
+    ...(fork ? { headRepo: 'someone/shop' } : {}),
+  });
+}
+
+function prEvent(pr: number, options: { name?: string; action?: string; fork?: boolean } = {}) {
+  const event = pullRequestEvent({
+    number: pr,
+    repository: REPOSITORY,
+    headSha: headSha(pr),
+    headRef: `feature/pr-${pr}`,
+    action: options.action ?? 'opened',
+    fork: options.fork ?? false,
+  });
+  return { name: options.name ?? event.name, payload: event.payload as Record<string, never> };
+}
+
+function common(w: PreviewWorld, dir: string) {
+  return {
+    workspace: dir,
+    env: awsEnv(w),
+    token: TOKEN,
+    apiUrl: w.gh.url,
+    repository: REPOSITORY,
+    runId: ++runId,
+  };
+}
+
+/** The reusable workflow's inputs as the example caller gives them, over the workflow's defaults. */
+function inputsOf(reusable: string, example: string, extra: Record<string, string | boolean> = {}) {
+  const callee = parse(readFileSync(join(repoRoot, reusable), 'utf8')) as {
+    on: { workflow_call: { inputs: Record<string, { default?: string | boolean }> } };
+  };
+  const caller = parse(readFileSync(join(repoRoot, example), 'utf8')) as {
+    jobs: Record<string, { uses?: string; with?: Record<string, string> }>;
+  };
+  const values: Record<string, string | boolean> = {};
+  for (const [k, spec] of Object.entries(callee.on.workflow_call.inputs))
+    if (spec.default !== undefined) values[k] = spec.default;
+  for (const job of Object.values(caller.jobs))
+    for (const [k, v] of Object.entries(job.with ?? {})) if (!String(v).includes('${{')) values[k] = v;
+  return { ...values, ...extra };
+}
+
+const previewInputs = (extra: Record<string, string> = {}) =>
+  inputsOf('.github/workflows/preview.yml', 'examples/workflows/preview.yml', extra);
+const cleanupInputs = () =>
+  inputsOf('.github/workflows/preview-cleanup.yml', 'examples/workflows/preview-cleanup.yml');
+const BUILT: JobRecord = { result: 'success', outputs: { image: IMAGE }, steps: [] };
+
+function row(w: PreviewWorld, pr: number) {
+  const comments = w.gh.state.comments(pr).filter((c) => c.body.startsWith(MARKER));
+  expect(comments, 'one sticky comment').toHaveLength(1);
+  return tableOf(comments[0]!.body).find((r) => r.environment === 'preview');
+}
+const explain = (jobs: Record<string, JobRecord[]>) =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(jobs).map(([id, runs]) => [
+        id,
+        runs.map((r) => ({
+          result: r.result,
+          steps: r.steps.map(
+            (s) => `${s.id ?? s.uses ?? 'run'}: ${s.outcome} ${s.result?.errors.join(' ') ?? ''}`,
+          ),
+        })),
+      ]),
+    ),
+    null,
+    2,
+  );
+
+describe('the preview workflows, replayed', () => {
+  it('a PR gets its preview and a ready row with the URL; closing it destroys both', async () => {
+    const w = world();
+    const dir = workspace(w);
+    addPr(w, 31);
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(31),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(preview.skip?.[0]?.result, explain(preview)).toBe('skipped');
+    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    expect(preview.deploy?.[0]?.outputs.url).toBe('https://pr-31.preview.example.com');
+    const create = preview.deploy?.[0]?.steps.find((s) => s.id === 'create');
+    expect(create?.inputs).toMatchObject({
+      image: IMAGE,
+      environment: 'preview',
+      config: '.github/ecs-environments.yml',
+    });
+    expect(row(w, 31)).toMatchObject({ status: '✅ Ready', struck: false });
+    expect(row(w, 31)?.url).toContain('pr-31.preview.example.com');
+    expect((await taggedFor(w, 31)).services).toHaveLength(1);
+
+    const cleanup = await replayWorkflow('.github/workflows/preview-cleanup.yml', {
+      ...common(w, dir),
+      event: prEvent(31, { name: 'pull_request_target', action: 'closed' }),
+      inputs: cleanupInputs(),
+    });
+    expect(cleanup.destroy?.[0]?.result, explain(cleanup)).toBe('success');
+    expect(cleanup.sweep?.[0]?.result).toBe('skipped');
+    expect(row(w, 31)).toMatchObject({ struck: true });
+    expect(row(w, 31)?.status).toContain('Destroyed');
+    const left = await taggedFor(w, 31);
+    expect([...left.services, ...left.targetGroups, ...left.rules]).toEqual([]);
+  });
+
+  it('a preview that cannot be created leaves a failed row with the reason, and a red job', async () => {
+    const w = world();
+    addPr(w, 32);
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, workspace(w)),
+      event: prEvent(32),
+      inputs: previewInputs({ host: 'preview.example.com' }), // no {pr}: every PR would collide
+      stubs: { build: BUILT },
+    });
+    expect(preview.deploy?.[0]?.result).toBe('failure');
+    expect(row(w, 32)?.status).toBe('❌ Failed');
+    const comment = w.gh.state.comments(32).find((c) => c.body.startsWith(MARKER));
+    expect(comment?.body).toContain('could not be created');
+  });
+
+  it('a fork’s PR is skipped with a notice in the summary, not failed', async () => {
+    const w = world();
+    addPr(w, 33, true);
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, workspace(w)),
+      event: prEvent(33, { fork: true }),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(preview.build?.[0]?.result).toBe('skipped');
+    expect(preview.deploy?.[0]?.result).toBe('skipped');
+    expect(preview.skip?.[0]?.result, explain(preview)).toBe('success');
+    expect(preview.skip?.[0]?.steps[0]?.summary).toContain('### Preview skipped');
+    // The fake's token can write; a real fork run's cannot, and pr-comment then only warns.
+    expect(row(w, 33)?.status).toBe('❌ Failed');
+    expect(w.gh.state.comments(33).find((c) => c.body.startsWith(MARKER))?.body).toContain(
+      'pull requests from forks get no AWS credentials',
+    );
+    expect(await taggedFor(w, 33)).toMatchObject({ services: [], targetGroups: [], rules: [] });
+  });
+
+  it('the scheduled sweep removes the preview of a PR closed without a cleanup run, and strikes its row', async () => {
+    const w = world();
+    const dir = workspace(w);
+    addPr(w, 34);
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(34),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    const pr = w.gh.state.pullRequest(34)!;
+    pr.state = 'closed';
+    pr.closedAt = new Date().toISOString();
+
+    const sweep = await replayWorkflow('.github/workflows/preview-cleanup.yml', {
+      ...common(w, dir),
+      event: { name: 'schedule', payload: { schedule: '17 4 * * 1', repository: { full_name: REPOSITORY } } },
+      inputs: cleanupInputs(),
+    });
+    expect(sweep.destroy?.[0]?.result).toBe('skipped');
+    expect(sweep.sweep?.[0]?.result, explain(sweep)).toBe('success');
+    expect(JSON.parse(sweep.sweep?.[0]?.outputs.prs ?? '[]')).toContain(34);
+    expect(
+      sweep['sweep-comments']?.every((r) => r.result === 'success'),
+      explain(sweep),
+    ).toBe(true);
+    expect(row(w, 34)).toMatchObject({ struck: true });
+    expect((await taggedFor(w, 34)).services).toEqual([]);
+  });
+
+  // Runs last: every AWS operation the actions made in the replays above, as the counting proxy saw it.
+  it('made no AWS call that the workflows’ role policy (examples/iam/workflows-policy.json) does not allow', () => {
+    const policy = JSON.parse(readFileSync(join(repoRoot, 'examples/iam/workflows-policy.json'), 'utf8')) as {
+      Statement: { Effect: string; Action: string | string[] }[];
+    };
+    const allowed = new Set(
+      policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) =>
+        (Array.isArray(s.Action) ? s.Action : [s.Action]).map((a) => a.toLowerCase()),
+      ),
+    );
+    const calls = world().proxy.history.filter((c) => c.action);
+    expect(new Set(calls.map((c) => c.action))).toEqual(
+      new Set(['preview-create', 'preview-destroy', 'preview-sweep']),
+    );
+    const missing = [...new Set(calls.map((c) => `${c.service}:${c.operation}`))].filter(
+      (a) => !allowed.has(a.toLowerCase()),
+    );
+    expect(missing).toEqual([]);
+  });
+});
