@@ -194,7 +194,7 @@ describe('the preview workflows, replayed', () => {
     expect(preview.skip?.[0]?.result, explain(preview)).toBe('success');
     expect(preview.skip?.[0]?.steps[0]?.summary).toContain('### Preview skipped');
     // The fake's token can write; a real fork run's cannot, and pr-comment then only warns.
-    expect(row(w, 33)?.status).toBe('❌ Failed');
+    expect(row(w, 33)?.status).toBe('⏭️ Skipped');
     expect(w.gh.state.comments(33).find((c) => c.body.startsWith(MARKER))?.body).toContain(
       'pull requests from forks get no AWS credentials',
     );

@@ -154,3 +154,17 @@ describe('fitState', () => {
     expect(() => fitState('preview', many, links, tableOnly - 1)).toThrowError(/table alone is longer/);
   });
 });
+
+describe('skipped rows', () => {
+  it('show a fork PR as skipped, with its message, not struck through', () => {
+    const body = renderBody(
+      'preview',
+      normalize({ rows: [row('web', { status: 'skipped', url: undefined, message: 'Not deployed: a fork.' })] }),
+      links,
+    );
+    const line = tableLines(body)[2] ?? '';
+    expect(line).toContain('**web** | ⏭️ Skipped');
+    expect(line).not.toContain('~~');
+    expect(body).toContain('Not deployed: a fork.');
+  });
+});

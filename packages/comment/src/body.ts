@@ -15,6 +15,7 @@ const STATUS_LABEL: Record<Status, string> = {
   deploying: '🚧 Deploying',
   ready: '✅ Ready',
   failed: '❌ Failed',
+  skipped: '⏭️ Skipped',
   destroyed: '🗑️ Destroyed',
 };
 
