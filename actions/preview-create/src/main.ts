@@ -1,14 +1,15 @@
-import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   actionInputs,
   createAwsClient,
   createOctokit,
+  info,
   runContext,
   runStep,
   setOutputs,
   systemClock,
+  warning,
   writeSummary,
 } from '@ecs-actions/kit';
 import { parseCreateInputs } from './inputs.js';
@@ -25,10 +26,10 @@ export function main(): Promise<void> {
       octokit: inputs.githubToken ? createOctokit(inputs.githubToken) : undefined,
       context: runContext(),
       clock: systemClock,
-      log: (line) => core.info(line),
-      warn: (line) => core.warning(line),
+      log: info,
+      warn: warning,
     });
-    core.info(`Preview of PR #${result.pr}: ${result.url}`);
+    info(`Preview of PR #${result.pr}: ${result.url}`);
     setOutputs({
       url: result.url,
       'service-arn': result.serviceArn,

@@ -62,11 +62,6 @@ import {
   type TaskDefinitionSpec,
 } from './taskdef.js';
 
-/** Tag on the service and each revision: the hash of the rendered task definition. */
-export const SPEC_TAG = 'ecs-actions:spec';
-/** Tag with the preview's host name, so a sweep can report URLs. */
-export const HOST_TAG = 'ecs-actions:host';
-
 export interface CreateDeps {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
@@ -121,7 +116,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
   const now = new Date(clock.now());
   const baseTags: Tags = {
     ...suiteTags({ repository: context.repository, pr, namePrefix: prefix, now, ttlMs: inputs.ttlMs }),
-    [HOST_TAG]: host,
+    [TAG.host]: host,
   };
   phase('validate inputs');
 
@@ -303,7 +298,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
     }
 
     const serviceTags = fromTags(existing?.tags);
-    const specChanged = serviceTags[SPEC_TAG] !== rendered.hash;
+    const specChanged = serviceTags[TAG.spec] !== rendered.hash;
     let taskDefinitionArn = existing?.taskDefinition ?? '';
     if (!existing || specChanged) {
       taskDefinitionArn = await registerOnce(
@@ -338,7 +333,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
         template,
         {
           ...baseTags,
-          [SPEC_TAG]: rendered.hash,
+          [TAG.spec]: rendered.hash,
         },
       );
       created = true;
@@ -363,9 +358,9 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
           new TagResourceCommand({
             resourceArn: existing.serviceArn,
             tags: toEcsTags({
-              [SPEC_TAG]: rendered.hash,
+              [TAG.spec]: rendered.hash,
               [TAG.expiresAt]: baseTags[TAG.expiresAt]!,
-              [HOST_TAG]: host,
+              [TAG.host]: host,
             }),
           }),
         );
@@ -627,7 +622,7 @@ async function registerOnce(
     );
     const latestTags = fromTags(latest.tags);
     if (
-      latestTags[SPEC_TAG] === hash &&
+      latestTags[TAG.spec] === hash &&
       isOwned(latestTags, tags[TAG.repository]!) &&
       latest.taskDefinition?.taskDefinitionArn
     ) {
@@ -637,7 +632,7 @@ async function registerOnce(
     if (awsErrorCode(error) !== 'ClientException') throw error; // the family has no revision yet
   }
   const { taskDefinition } = await ecs.send(
-    new RegisterTaskDefinitionCommand({ ...spec, tags: toEcsTags({ ...tags, [SPEC_TAG]: hash }) }),
+    new RegisterTaskDefinitionCommand({ ...spec, tags: toEcsTags({ ...tags, [TAG.spec]: hash }) }),
   );
   changes.push(`registered ${family}:${taskDefinition?.revision}`);
   return taskDefinition!.taskDefinitionArn!;
@@ -696,7 +691,7 @@ export async function createService(
     await ecs.send(
       new TagResourceCommand({
         resourceArn: service!.serviceArn,
-        tags: toEcsTags({ [SPEC_TAG]: rendered.hash }),
+        tags: toEcsTags({ [TAG.spec]: rendered.hash }),
       }),
     );
     return service!;

@@ -1,16 +1,17 @@
-import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   actionInputs,
   createAwsClient,
   createOctokit,
+  info,
   runContext,
   runStep,
   setOutputs,
   systemClock,
   table,
   UserError,
+  warning,
   writeSummary,
 } from '@ecs-actions/kit';
 import { parseDestroyInputs } from './inputs.js';
@@ -26,8 +27,8 @@ export function main(): Promise<void> {
       octokit: inputs.githubToken ? createOctokit(inputs.githubToken) : undefined,
       context: runContext(),
       clock: systemClock,
-      log: (line) => core.info(line),
-      warn: (line) => core.warning(line),
+      log: info,
+      warn: warning,
     });
     setOutputs({ destroyed: result.removed.length > 0, resources: result.removed });
     await writeSummary(destroySummary(result));

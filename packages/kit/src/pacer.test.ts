@@ -82,6 +82,16 @@ describe('Pacer', () => {
     expect(Math.max(...elb)).toBeGreaterThanOrEqual(4000);
   });
 
+  it('after a throttling answer, spaces the next calls at the refill rate instead of spending the burst', async () => {
+    const pacer = new Pacer({ m: { burst: 20, refillPerSecond: 4 } }, { clock: systemClock });
+    pacer.drain(['m', 'not-a-bucket']);
+    const times = await releaseTimes(
+      pacer,
+      Array.from({ length: 3 }, () => ['m']),
+    );
+    expect(times).toEqual([250, 500, 750]);
+  });
+
   it('serves callers of one bucket in arrival order and lets unknown buckets pass at once', async () => {
     const pacer = new Pacer({ b: { burst: 1, refillPerSecond: 2 } }, { clock: systemClock });
     const order: number[] = [];

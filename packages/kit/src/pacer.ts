@@ -1,3 +1,4 @@
+import { iamAction } from './aws.js';
 import { awsErrorCode } from './errors.js';
 import { type Clock, systemClock } from './waiter.js';
 
@@ -60,6 +61,18 @@ export class Pacer {
     });
   }
 
+  /**
+   * AWS throttled a call: its bucket holds fewer tokens than we thought (other clients share it, or a
+   * run just before this one spent it), so empty ours and let the refill rate space what follows.
+   */
+  drain(keys: readonly string[]): void {
+    this.refill(this.clock.now());
+    for (const key of keys) {
+      const bucket = this.buckets.get(key);
+      if (bucket) bucket.tokens = Math.min(bucket.tokens, 0);
+    }
+  }
+
   /** Calls waiting for a token. */
   get waiting(): number {
     return this.queue.length;
@@ -106,7 +119,7 @@ export class Pacer {
   }
 }
 
-/** What a paced client did, per `service:Operation`: attempts sent and attempts AWS throttled. */
+/** What a paced client did, per IAM action (`ecs:DeleteService`): attempts sent and attempts AWS throttled. */
 export class ApiCalls {
   readonly attempts = new Map<string, number>();
   readonly throttled = new Map<string, number>();
@@ -155,7 +168,8 @@ interface StackClient {
 
 /**
  * Makes every attempt of an SDK client (retries included, since the hook sits after the SDK's retry
- * middleware) wait for its buckets, and counts attempts and throttling answers. `bucketsOf` names the
+ * middleware) wait for its buckets, and counts attempts and throttling answers; a throttling answer
+ * empties the call's buckets, so the SDK's retry waits a refill interval. `bucketsOf` names the
  * buckets of one call, e.g. `['elb:mutating', 'elb:account']`.
  */
 export function paceClient<C>(
@@ -169,13 +183,16 @@ export function paceClient<C>(
   stack.middlewareStack.addRelativeTo(
     (next, context) => async (args) => {
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-      await pacer.take(bucketsOf(serviceId, operation));
+      const name = iamAction(serviceId, context.commandName);
+      const buckets = bucketsOf(serviceId, operation);
+      await pacer.take(buckets);
       try {
         const output = await next(args);
-        calls?.record(`${serviceId}:${operation}`, undefined);
+        calls?.record(name, undefined);
         return output;
       } catch (error) {
-        calls?.record(`${serviceId}:${operation}`, error);
+        calls?.record(name, error);
+        if (isThrottling(error)) pacer.drain(buckets);
         throw error;
       }
     },

@@ -7,6 +7,10 @@ export const TAG = {
   expiresAt: 'ecs-actions:expires-at',
   namePrefix: 'ecs-actions:name-prefix',
   environment: 'ecs-actions:environment',
+  /** Hash of the rendered task definition (service and revisions): equal means nothing to deploy. */
+  spec: 'ecs-actions:spec',
+  /** A preview's host name, so that a sweep can report URLs. */
+  host: 'ecs-actions:host',
 } as const;
 
 /** Value of the managed-by tag. */

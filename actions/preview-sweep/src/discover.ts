@@ -1,0 +1,291 @@
+// Finds every preview environment of one repository and name prefix from tags, with batched reads:
+// a handful of calls for the whole cluster instead of findPreview's half-dozen per PR.
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  paginateListServices,
+  paginateListTaskDefinitionFamilies,
+  paginateListTaskDefinitions,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+  paginateDescribeListeners,
+  paginateDescribeTargetGroups,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  awsErrorCode,
+  fromTags,
+  isOwned,
+  previewBaseName,
+  TAG,
+  type Tags,
+  UserError,
+} from '@ecs-actions/kit';
+import {
+  describeTags,
+  type FoundRule,
+  type FoundService,
+  type FoundTargetGroup,
+  familyOf,
+  forwardsTo,
+  hostsOf,
+  listRules,
+  type PreviewClients,
+  previewNames,
+} from '@ecs-actions/preview';
+
+/** DescribeServices takes at most 10 services per call. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+
+export interface Scope {
+  cluster: string;
+  repository: string;
+  prefix: string;
+}
+
+/** A task-definition family named for a PR, and whether its tags (or our service) prove it ours. */
+export interface FoundFamily {
+  name: string;
+  tags: Tags;
+}
+
+/** Everything of one PR's preview that carries our tags, found by the sweep. */
+export interface Environment {
+  pr: number;
+  /** The service, ACTIVE or DRAINING (INACTIVE ones are ignored). */
+  service?: FoundService;
+  targetGroup?: FoundTargetGroup;
+  rules: FoundRule[];
+  family?: FoundFamily;
+  /**
+   * Targets registered in the target group, read only when the service is not in this cluster: ECS
+   * registers a running service's tasks, so targets mean a service elsewhere (another cluster with the
+   * same prefix) still uses the group, and the environment is not an orphan.
+   */
+  registeredTargets?: number;
+}
+
+export interface Inventory {
+  environments: Environment[];
+  /** Resources with our tags for this repository but another name prefix: left to that prefix's sweep. */
+  otherPrefixes: number;
+}
+
+/** The PR of a resource when its tags make it ours (this repository, this prefix), else undefined. */
+export function ownedPr(tags: Tags, scope: Scope): number | undefined {
+  if (!isOwned(tags, scope.repository)) return undefined;
+  if (tags[TAG.namePrefix] !== scope.prefix) return undefined;
+  const pr = tags[TAG.pr];
+  return pr !== undefined && /^[1-9]\d*$/.test(pr) ? Number(pr) : undefined;
+}
+
+/**
+ * Reads the cluster's services (DescribeServices ≤ 10 per call), every target group and the rules of
+ * their listeners (DescribeTags ≤ 20 per call), and the task-definition families named for this prefix,
+ * and groups what carries our tags by PR. Nothing without the managed-by and repository tags is kept.
+ */
+export async function discoverEnvironments(clients: PreviewClients, scope: Scope): Promise<Inventory> {
+  const byPr = new Map<number, Environment>();
+  const env = (pr: number): Environment => {
+    let found = byPr.get(pr);
+    if (!found) {
+      found = { pr, rules: [] };
+      byPr.set(pr, found);
+    }
+    return found;
+  };
+  let otherPrefixes = 0;
+  const sortOut = (tags: Tags): number | undefined => {
+    const pr = ownedPr(tags, scope);
+    if (pr === undefined && isOwned(tags, scope.repository)) otherPrefixes++;
+    return pr;
+  };
+
+  const [services, groups, families] = await Promise.all([
+    listServices(clients.ecs, scope.cluster),
+    listTargetGroups(clients.elb),
+    listFamilies(clients.ecs, scope.prefix),
+  ]);
+
+  for (const service of services) {
+    const pr = sortOut(service.tags);
+    if (pr !== undefined && previewNames(scope.prefix, pr).service === service.name)
+      env(pr).service = service;
+  }
+
+  const ownedGroups = new Map<string, { group: FoundTargetGroup; pr: number }>();
+  for (const group of groups) {
+    const pr = sortOut(group.tags);
+    if (pr === undefined) continue;
+    env(pr).targetGroup = group;
+    ownedGroups.set(group.arn, { group, pr });
+  }
+
+  // Rules: on the listeners of the load balancers our target groups are attached to.
+  const loadBalancers = [...new Set([...ownedGroups.values()].flatMap((g) => g.group.loadBalancerArns))];
+  const listeners = (await Promise.all(loadBalancers.map((lb) => listListeners(clients.elb, lb)))).flat();
+  const candidates: Omit<FoundRule, 'tags'>[] = [];
+  for (const [listenerArn, rules] of await Promise.all(
+    listeners.map(async (l) => [l, await listRules(clients.elb, l)] as const),
+  )) {
+    for (const rule of rules) {
+      if (rule.IsDefault || !rule.RuleArn) continue;
+      if ([...ownedGroups.keys()].some((arn) => forwardsTo(rule, arn))) {
+        candidates.push({
+          arn: rule.RuleArn,
+          listenerArn,
+          priority: rule.Priority ?? '',
+          hosts: hostsOf(rule),
+        });
+      }
+    }
+  }
+  const ruleTags = await describeTags(
+    clients.elb,
+    candidates.map((r) => r.arn),
+  );
+  for (const rule of candidates) {
+    const tags = ruleTags.get(rule.arn) ?? {};
+    const pr = sortOut(tags);
+    if (pr !== undefined) env(pr).rules.push({ ...rule, tags });
+  }
+
+  // Families: ours when our service runs one of its revisions, otherwise when its latest revision's
+  // tags say so (the same rule as findPreview).
+  await Promise.all(
+    families.map(async (family) => {
+      const pr = family.pr;
+      const service = byPr.get(pr)?.service;
+      if (service?.taskDefinition && familyOf(service.taskDefinition) === family.name) {
+        env(pr).family = { name: family.name, tags: service.tags };
+        return;
+      }
+      let familyTags: Tags;
+      try {
+        const { tags } = await clients.ecs.send(
+          new DescribeTaskDefinitionCommand({ taskDefinition: family.name, include: ['TAGS'] }),
+        );
+        familyTags = fromTags(tags);
+      } catch (error) {
+        // No ACTIVE revision left (the family is listed a while after its last deregistration).
+        if (awsErrorCode(error) === 'ClientException') return;
+        throw error;
+      }
+      if (sortOut(familyTags) === pr) env(pr).family = { name: family.name, tags: familyTags };
+    }),
+  );
+
+  await Promise.all(
+    [...byPr.values()]
+      .filter((e) => e.targetGroup && e.service?.status !== 'ACTIVE')
+      .map(async (e) => {
+        const { TargetHealthDescriptions = [] } = await clients.elb.send(
+          new DescribeTargetHealthCommand({ TargetGroupArn: e.targetGroup!.arn }),
+        );
+        e.registeredTargets = TargetHealthDescriptions.filter(
+          (t) => t.TargetHealth?.State !== 'draining' && t.TargetHealth?.State !== 'unused',
+        ).length;
+      }),
+  );
+
+  return { environments: [...byPr.values()].sort((a, b) => a.pr - b.pr), otherPrefixes };
+}
+
+/** The ACTIVE revisions of a family, oldest first. */
+export async function listRevisions(ecs: ECSClient, family: string): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListTaskDefinitions(
+    { client: ecs },
+    { familyPrefix: family, status: 'ACTIVE', sort: 'ASC' },
+  )) {
+    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => familyOf(arn) === family));
+  }
+  return arns;
+}
+
+async function listServices(ecs: ECSClient, cluster: string): Promise<FoundService[]> {
+  const arns: string[] = [];
+  try {
+    for await (const page of paginateListServices({ client: ecs }, { cluster, maxResults: 100 })) {
+      arns.push(...(page.serviceArns ?? []));
+    }
+  } catch (error) {
+    if (awsErrorCode(error) === 'ClusterNotFoundException') {
+      throw new UserError(`Input 'cluster': cluster '${cluster}' does not exist in this account and region.`);
+    }
+    throw error;
+  }
+  const batches: string[][] = [];
+  for (let i = 0; i < arns.length; i += DESCRIBE_SERVICES_BATCH) {
+    batches.push(arns.slice(i, i + DESCRIBE_SERVICES_BATCH));
+  }
+  const described = await Promise.all(
+    batches.map(async (services) => {
+      const { services: found = [] } = await ecs.send(
+        new DescribeServicesCommand({ cluster, services, include: ['TAGS'] }),
+      );
+      return found;
+    }),
+  );
+  return described
+    .flat()
+    .filter((s) => s.serviceArn && s.status !== 'INACTIVE')
+    .map((s) => ({
+      arn: s.serviceArn!,
+      name: s.serviceName ?? s.serviceArn!.split('/').pop()!,
+      status: s.status ?? 'UNKNOWN',
+      taskDefinition: s.taskDefinition,
+      tags: fromTags(s.tags),
+    }));
+}
+
+async function listTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<FoundTargetGroup[]> {
+  const groups: FoundTargetGroup[] = [];
+  for await (const page of paginateDescribeTargetGroups({ client: elb, pageSize: 400 }, {})) {
+    for (const g of page.TargetGroups ?? []) {
+      if (!g.TargetGroupArn) continue;
+      groups.push({
+        arn: g.TargetGroupArn,
+        name: g.TargetGroupName ?? g.TargetGroupArn,
+        loadBalancerArns: [...new Set(g.LoadBalancerArns ?? [])],
+        tags: {},
+      });
+    }
+  }
+  const tags = await describeTags(
+    elb,
+    groups.map((g) => g.arn),
+  );
+  for (const group of groups) group.tags = tags.get(group.arn) ?? {};
+  return groups;
+}
+
+async function listListeners(elb: ElasticLoadBalancingV2Client, loadBalancerArn: string): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateDescribeListeners(
+    { client: elb, pageSize: 400 },
+    { LoadBalancerArn: loadBalancerArn },
+  )) {
+    arns.push(...(page.Listeners ?? []).flatMap((l) => (l.ListenerArn ? [l.ListenerArn] : [])));
+  }
+  return arns;
+}
+
+/** Families named `<prefix>-pr-<n>` (ListTaskDefinitionFamilies filters by a true prefix). */
+async function listFamilies(ecs: ECSClient, prefix: string): Promise<{ name: string; pr: number }[]> {
+  const stem = previewBaseName(prefix, 0).replace(/0$/, '');
+  const found: { name: string; pr: number }[] = [];
+  for await (const page of paginateListTaskDefinitionFamilies(
+    { client: ecs },
+    { familyPrefix: stem, status: 'ACTIVE' },
+  )) {
+    for (const name of page.families ?? []) {
+      const match = /^(\d+)$/.exec(name.slice(stem.length));
+      const pr = match ? Number(match[1]) : 0;
+      if (pr > 0 && previewNames(prefix, pr).family === name) found.push({ name, pr });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,38 @@
+import type { Inputs } from '@ecs-actions/kit';
+
+export interface SweepInputs {
+  region: string | undefined;
+  cluster: string;
+  namePrefix: string | undefined;
+  maxAgeMs: number;
+  closedPrs: boolean;
+  dryRun: boolean;
+  maxDeletions: number;
+  deregisterTaskDefinitions: boolean;
+  githubDeployments: boolean;
+  deploymentEnvironment: string;
+  stickyComment: boolean;
+  commentKey: string;
+  commentRow: string;
+  githubToken: string | undefined;
+}
+
+/** Reads and validates every input before anything touches AWS or GitHub. */
+export function parseSweepInputs(inputs: Inputs): SweepInputs {
+  return {
+    region: inputs.string('region'),
+    cluster: inputs.required('cluster', 'the ECS cluster the previews run in'),
+    namePrefix: inputs.string('name-prefix'),
+    maxAgeMs: inputs.duration('max-age', '7d', { min: 60_000 }),
+    closedPrs: inputs.boolean('closed-prs', true),
+    dryRun: inputs.boolean('dry-run', false),
+    maxDeletions: inputs.integer('max-deletions', { fallback: 100, min: 1 }) ?? 100,
+    deregisterTaskDefinitions: inputs.boolean('deregister-task-definitions', true),
+    githubDeployments: inputs.boolean('github-deployments', true),
+    deploymentEnvironment: inputs.string('deployment-environment', 'preview'),
+    stickyComment: inputs.boolean('sticky-comment', true),
+    commentKey: inputs.string('comment-key', 'preview'),
+    commentRow: inputs.string('comment-row', 'preview'),
+    githubToken: inputs.string('github-token'),
+  };
+}

@@ -1,0 +1,157 @@
+import { suiteTags, type Tags } from '@ecs-actions/kit';
+import { describe, expect, it } from 'vitest';
+import { type FakeWorld, fakeAws } from './fake-aws.js';
+import type { SweepInputs } from './inputs.js';
+import type { PrState } from './plan.js';
+import { runSweep, type SweepDeps } from './run.js';
+
+const NOW = Date.parse('2026-11-22T04:00:00Z');
+const DAY = 86_400_000;
+const REPO = 'octo-org/shop';
+
+const INPUTS: SweepInputs = {
+  region: 'us-east-1',
+  cluster: 'previews',
+  namePrefix: undefined,
+  maxAgeMs: 7 * DAY,
+  closedPrs: true,
+  dryRun: false,
+  maxDeletions: 100,
+  deregisterTaskDefinitions: true,
+  githubDeployments: true,
+  deploymentEnvironment: 'preview',
+  stickyComment: true,
+  commentKey: 'preview',
+  commentRow: 'preview',
+  githubToken: undefined,
+};
+
+const tagsFor = (pr: number, createdDaysAgo: number): Tags =>
+  suiteTags({
+    repository: REPO,
+    pr,
+    namePrefix: 'shop',
+    now: new Date(NOW - createdDaysAgo * DAY),
+    ttlMs: 7 * DAY,
+  });
+
+/** PR 1 fresh and open, 2 expired, 3 expired but its target group refuses deletion, 4 fresh with its PR closed. */
+function world(): FakeWorld {
+  const w: FakeWorld = {
+    services: [],
+    groups: [],
+    families: [],
+    failing: new Set(['DeleteTargetGroup:shop-pr-3']),
+  };
+  for (const [pr, age] of [
+    [1, 1],
+    [2, 9],
+    [3, 9],
+    [4, 1],
+  ] as const) {
+    const tags = tagsFor(pr, age);
+    w.services.push({
+      name: `shop-pr-${pr}`,
+      status: 'ACTIVE',
+      tags,
+      taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-${pr}:1`,
+    });
+    w.groups.push({ name: `shop-pr-${pr}`, tags });
+    w.families.push({ name: `shop-pr-${pr}`, tags });
+  }
+  return w;
+}
+
+function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}) {
+  const fake = fakeAws(w);
+  const marked: [number, string][] = [];
+  const warnings: string[] = [];
+  const d: SweepDeps = {
+    ecs: fake.ecs,
+    elb: fake.elb,
+    octokit: undefined,
+    context: {
+      repository: REPO,
+      owner: 'octo-org',
+      repo: 'shop',
+      eventName: 'schedule',
+      payload: {},
+      sha: '',
+      runUrl: undefined,
+    },
+    clock: { now: () => NOW, sleep: async () => {} },
+    log: () => {},
+    warn: (line) => warnings.push(line),
+    markDestroyed: async (pr, reason) => {
+      marked.push([pr, reason]);
+      return pr === 4 ? 'no-comment' : 'updated';
+    },
+    readPrStates: async (prs) =>
+      new Map<number, PrState>(prs.map((pr) => [pr, { state: pr === 4 ? 'closed' : 'open' }])),
+    ...extra,
+  };
+  return { d, calls: fake.calls, marked, warnings };
+}
+
+const byPr = (list: { pr: number; reason: string }[]) =>
+  Object.fromEntries(list.map((x) => [x.pr, x.reason]));
+
+describe('runSweep', () => {
+  it('removes expired and closed-PR previews, reports the one that fails, and marks only removed ones destroyed', async () => {
+    const w = world();
+    const { d, marked } = deps(w);
+    const result = await runSweep(INPUTS, d);
+    expect(byPr(result.deleted)).toEqual({ 2: 'expired', 4: 'pr-closed' });
+    expect(byPr(result.kept)).toEqual({ 1: 'fresh' });
+    expect(byPr(result.failed)).toEqual({ 3: 'expired' });
+    expect(result.failed[0]?.errors).toEqual([
+      { kind: 'target-group', id: 'shop-pr-3', error: 'DeleteTargetGroup refused' },
+    ]);
+    expect(marked.sort()).toEqual([
+      [2, 'expired'],
+      [4, 'pr-closed'],
+    ]);
+    expect(result.comments).toEqual({ updated: 1, noComment: 1, readOnly: 0, failed: 0, wired: true });
+    expect(w.services.filter((s) => s.status === 'ACTIVE').map((s) => s.name)).toEqual(['shop-pr-1']);
+    expect(w.groups.map((g) => g.name)).toEqual(['shop-pr-1', 'shop-pr-3']);
+    expect(w.families.map((f) => f.name)).toEqual(['shop-pr-1']);
+  });
+
+  it('in a dry run plans the same removals, with their resources, and changes nothing', async () => {
+    const w = world();
+    const { d, calls, marked } = deps(w);
+    const result = await runSweep({ ...INPUTS, dryRun: true }, d);
+    expect(byPr(result.deleted)).toEqual({ 2: 'expired', 3: 'expired', 4: 'pr-closed' });
+    expect(result.deleted[0]?.resources.map((r) => r.kind)).toEqual([
+      'service',
+      'listener-rule',
+      'target-group',
+      'task-definition',
+    ]);
+    expect(calls.filter((c) => /^(Delete|Deregister)/.test(c))).toEqual([]);
+    expect(marked).toEqual([]);
+    expect(w).toEqual(world());
+  });
+
+  it('warns when the comment update fails, and still counts the environment as removed', async () => {
+    const w = world();
+    w.failing = new Set();
+    const { d, warnings } = deps(w, {
+      markDestroyed: async () => {
+        throw new Error('HTTP 403');
+      },
+    });
+    const result = await runSweep(INPUTS, d);
+    expect(byPr(result.deleted)).toEqual({ 2: 'expired', 3: 'expired', 4: 'pr-closed' });
+    expect(result.comments).toEqual({ updated: 0, noComment: 0, readOnly: 0, failed: 3, wired: true });
+    expect(warnings.filter((w) => w.includes('sticky comment not updated: HTTP 403'))).toHaveLength(3);
+  });
+
+  it('without a PR reader or token keeps previews whose only reason would be a closed PR', async () => {
+    const { d, warnings } = deps(world(), { readPrStates: undefined });
+    const result = await runSweep({ ...INPUTS, dryRun: true }, d);
+    expect(byPr(result.kept)).toEqual({ 1: 'fresh', 4: 'fresh' });
+    expect(result.prCheck).toBe('no github-token');
+    expect(warnings).toEqual(['closed-prs is on but there is no github-token: PR states were not checked.']);
+  });
+});

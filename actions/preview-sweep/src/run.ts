@@ -1,0 +1,229 @@
+import { type Clock, errorMessage, type Octokit, type RunContext } from '@ecs-actions/kit';
+import {
+  deactivateDeployments,
+  type FoundPreview,
+  type PreviewClients,
+  previewNames,
+  type Removed,
+  teardownPreview,
+} from '@ecs-actions/preview';
+import { discoverEnvironments, type Environment, listRevisions } from './discover.js';
+import { readPrStates } from './github.js';
+import type { SweepInputs } from './inputs.js';
+import { type DeleteReason, type KeepReason, type PrState, plan, prsToCheck } from './plan.js';
+import { mapLimit, taskQueue } from './pool.js';
+
+/**
+ * Environments torn down at once. Throughput is set by the pacer (AWS's buckets), not by this; it only
+ * needs to be high enough that a call is always waiting for the slowest bucket (ELB mutations, 3/s).
+ */
+export const CONCURRENCY = 16;
+/** GitHub follow-ups (deployments, comments) at once; GitHub spaces writes about a second apart anyway. */
+const GITHUB_CONCURRENCY = 2;
+
+/** What happened to one PR's sticky comment: updated, or skipped because it has none or the token is read-only. */
+export type CommentOutcome = 'updated' | 'no-comment' | 'read-only';
+
+/** Updates one PR's sticky comment row to `destroyed`, with the reason. */
+export type MarkDestroyed = (pr: number, reason: DeleteReason) => Promise<CommentOutcome>;
+
+export interface SweepDeps extends PreviewClients {
+  octokit: Octokit | undefined;
+  context: RunContext;
+  clock: Clock;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+  /** The sticky-comment update; absent when `sticky-comment` is off or there is no token. */
+  markDestroyed?: MarkDestroyed;
+  /** PR states; by default read through `octokit`. */
+  readPrStates?: (prs: number[]) => Promise<Map<number, PrState>>;
+}
+
+export interface SweptEnvironment {
+  pr: number;
+  reason: DeleteReason;
+  detail: string;
+  /** Removed (dry run: would be removed), in teardown order. */
+  resources: Removed[];
+}
+
+export interface FailedEnvironment extends SweptEnvironment {
+  errors: { kind: string; id: string; error: string }[];
+}
+
+export interface KeptEnvironment {
+  pr: number;
+  reason: KeepReason;
+  detail: string;
+}
+
+export interface SweepResult {
+  dryRun: boolean;
+  deleted: SweptEnvironment[];
+  kept: KeptEnvironment[];
+  failed: FailedEnvironment[];
+  /** Environments of this repository with another name prefix: not this sweep's. */
+  otherPrefixes: number;
+  deactivatedDeployments: number;
+  comments: { updated: number; noComment: number; readOnly: number; failed: number; wired: boolean };
+  /** Why PR states were not read, when they were not. */
+  prCheck: string;
+  elapsedMs: number;
+}
+
+/** Finds every preview of the repository and prefix, decides, and removes the stale ones in parallel. */
+export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<SweepResult> {
+  const start = deps.clock.now();
+  const prefix = inputs.namePrefix ?? deps.context.repo;
+  const inventory = await discoverEnvironments(deps, {
+    cluster: inputs.cluster,
+    repository: deps.context.repository,
+    prefix,
+  });
+  deps.log(
+    `Found ${inventory.environments.length} preview environment(s) of ${deps.context.repository} with prefix '${prefix}' in cluster ${inputs.cluster}.`,
+  );
+
+  const now = deps.clock.now();
+  const options = { now, maxAgeMs: inputs.maxAgeMs, maxDeletions: inputs.maxDeletions };
+  let prStates: Map<number, PrState> | undefined;
+  let prCheck = 'closed-prs is off';
+  if (inputs.closedPrs) {
+    const reader =
+      deps.readPrStates ??
+      (deps.octokit ? (prs: number[]) => readPrStates(deps.octokit!, deps.context, prs) : undefined);
+    if (reader) {
+      prStates = await reader(prsToCheck(inventory.environments, options));
+      prCheck = '';
+      const unknown = [...prStates.values()].find((s) => s.state === 'unknown');
+      if (unknown?.state === 'unknown') deps.warn(`Could not read some PR states: ${unknown.detail}`);
+    } else {
+      prCheck = 'no github-token';
+      deps.warn('closed-prs is on but there is no github-token: PR states were not checked.');
+    }
+  }
+  const decisions = plan(inventory.environments, { ...options, prStates });
+
+  const result: SweepResult = {
+    dryRun: inputs.dryRun,
+    deleted: [],
+    kept: [],
+    failed: [],
+    otherPrefixes: inventory.otherPrefixes,
+    deactivatedDeployments: 0,
+    comments: { updated: 0, noComment: 0, readOnly: 0, failed: 0, wired: deps.markDestroyed !== undefined },
+    prCheck,
+    elapsedMs: 0,
+  };
+  for (const d of decisions) {
+    if (d.action === 'keep')
+      result.kept.push({ pr: d.env.pr, reason: d.reason as KeepReason, detail: d.detail });
+  }
+
+  // GitHub follow-ups start as soon as an environment is gone, beside the remaining AWS work.
+  const github = taskQueue(GITHUB_CONCURRENCY);
+  const outcomes = await mapLimit(
+    decisions.filter((d) => d.action === 'delete'),
+    CONCURRENCY,
+    async (d) => {
+      const swept = { pr: d.env.pr, reason: d.reason as DeleteReason, detail: d.detail };
+      try {
+        const found = await toFound(deps, d.env, prefix, inputs.deregisterTaskDefinitions);
+        if (inputs.dryRun) return { ...swept, resources: planned(found, inputs), errors: [] };
+        const teardown = await teardownPreview(deps, found, {
+          cluster: inputs.cluster,
+          deregisterTaskDefinitions: inputs.deregisterTaskDefinitions,
+          clock: deps.clock,
+          log: (line) => deps.log(`PR #${d.env.pr}: ${line}`),
+        });
+        if (teardown.failed.length === 0)
+          void github.add(() => afterRemoval(inputs, deps, result, swept, found));
+        return { ...swept, resources: teardown.removed, errors: teardown.failed };
+      } catch (error) {
+        deps.log(`PR #${d.env.pr}: ${errorMessage(error)}`);
+        return {
+          ...swept,
+          resources: [],
+          errors: [{ kind: 'environment', id: `PR #${d.env.pr}`, error: errorMessage(error) }],
+        };
+      }
+    },
+  );
+  for (const outcome of outcomes) {
+    if (outcome.errors.length > 0) result.failed.push(outcome);
+    else
+      result.deleted.push({
+        pr: outcome.pr,
+        reason: outcome.reason,
+        detail: outcome.detail,
+        resources: outcome.resources,
+      });
+  }
+  await github.idle();
+  result.elapsedMs = deps.clock.now() - start;
+  return result;
+}
+
+/** The environment as teardownPreview takes it, with the family's revisions listed now. */
+async function toFound(
+  deps: SweepDeps,
+  env: Environment,
+  prefix: string,
+  withTaskDefinitions: boolean,
+): Promise<FoundPreview> {
+  return {
+    pr: env.pr,
+    names: previewNames(prefix, env.pr),
+    ...(env.service ? { service: env.service } : {}),
+    ...(env.targetGroup ? { targetGroup: env.targetGroup } : {}),
+    rules: env.rules,
+    taskDefinitions: withTaskDefinitions && env.family ? await listRevisions(deps.ecs, env.family.name) : [],
+    foreign: [],
+  };
+}
+
+/** What teardownPreview would remove, in its order and with its ids. */
+function planned(found: FoundPreview, inputs: SweepInputs): Removed[] {
+  return [
+    ...(found.service?.status === 'ACTIVE' ? [{ kind: 'service' as const, id: found.service.name }] : []),
+    ...found.rules.map((r) => ({ kind: 'listener-rule' as const, id: r.arn })),
+    ...(found.targetGroup ? [{ kind: 'target-group' as const, id: found.targetGroup.name }] : []),
+    ...(inputs.deregisterTaskDefinitions
+      ? found.taskDefinitions.map((arn) => ({ kind: 'task-definition' as const, id: arn }))
+      : []),
+  ];
+}
+
+/** GitHub follow-ups of a removed environment; problems are warnings, never a failed sweep. */
+async function afterRemoval(
+  inputs: SweepInputs,
+  deps: SweepDeps,
+  result: SweepResult,
+  swept: { pr: number; reason: DeleteReason },
+  found: FoundPreview,
+): Promise<void> {
+  if (inputs.githubDeployments && deps.octokit) {
+    try {
+      result.deactivatedDeployments += await deactivateDeployments({
+        octokit: deps.octokit,
+        context: deps.context,
+        environment: inputs.deploymentEnvironment,
+        task: found.names.deploymentTask,
+        warn: deps.warn,
+      });
+    } catch (error) {
+      deps.warn(`PR #${swept.pr}: GitHub deployments not updated: ${errorMessage(error)}`);
+    }
+  }
+  if (deps.markDestroyed) {
+    try {
+      const outcome = await deps.markDestroyed(swept.pr, swept.reason);
+      if (outcome === 'updated') result.comments.updated++;
+      else if (outcome === 'no-comment') result.comments.noComment++;
+      else result.comments.readOnly++;
+    } catch (error) {
+      result.comments.failed++;
+      deps.warn(`PR #${swept.pr}: sticky comment not updated: ${errorMessage(error)}`);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { formatDuration, table } from '@ecs-actions/kit';
+import type { ApiCalls } from '@ecs-actions/kit/pacer';
+import type { SweepResult } from './run.js';
+
+const REASON: Record<string, string> = {
+  expired: 'expired',
+  'pr-closed': 'PR closed',
+  'pr-merged': 'PR merged',
+  orphaned: 'orphaned',
+  fresh: 'fresh',
+  creating: 'being created',
+  'in-use': 'target group in use',
+  'max-deletions': 'max-deletions reached',
+};
+
+const resources = (list: { kind: string }[]) => {
+  const counts = new Map<string, number>();
+  for (const r of list) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  return [...counts].map(([kind, n]) => (n > 1 ? `${n} ${kind}s` : kind)).join(', ') || 'nothing left';
+};
+
+/** The job summary: what was removed, kept and why, what failed, and the API calls it took. */
+export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): string {
+  const verb = result.dryRun ? 'would remove' : 'removed';
+  const lines = [
+    `### Preview sweep${result.dryRun ? ' (dry run: nothing was removed)' : ''}: ${verb} ${result.deleted.length}, kept ${result.kept.length}${result.failed.length ? `, failed ${result.failed.length}` : ''}`,
+    '',
+  ];
+  if (result.deleted.length) {
+    lines.push(
+      `#### ${result.dryRun ? 'Would remove' : 'Removed'}`,
+      '',
+      table(
+        ['PR', 'reason', 'why', 'resources'],
+        result.deleted.map((d) => [
+          `#${d.pr}`,
+          REASON[d.reason] ?? d.reason,
+          d.detail,
+          resources(d.resources),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (result.failed.length) {
+    lines.push(
+      '#### Failed (kept their tags: the next run retries)',
+      '',
+      table(
+        ['PR', 'reason', 'removed', 'errors'],
+        result.failed.map((f) => [
+          `#${f.pr}`,
+          REASON[f.reason] ?? f.reason,
+          resources(f.resources),
+          f.errors.map((e) => `${e.kind} ${e.id}: ${e.error}`).join('\n'),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (result.kept.length) {
+    lines.push(
+      '#### Kept',
+      '',
+      table(
+        ['PR', 'reason', 'why'],
+        result.kept.map((k) => [`#${k.pr}`, REASON[k.reason] ?? k.reason, k.detail]),
+      ),
+      '',
+    );
+  }
+  const notes = [
+    result.prCheck && `Closed PRs were not checked: ${result.prCheck}.`,
+    result.otherPrefixes > 0 &&
+      `${result.otherPrefixes} resource(s) of this repository belong to another name prefix and were left to its sweep.`,
+    result.deactivatedDeployments > 0 &&
+      `Marked ${result.deactivatedDeployments} GitHub deployment(s) inactive.`,
+    !result.dryRun && result.comments.wired && commentNote(result.comments),
+  ].filter(Boolean);
+  if (notes.length) lines.push(...notes.map((n) => `- ${n}`), '');
+  if (calls) {
+    const rows = [...calls.attempts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([op, n]) => [op, String(n), String(calls.throttled.get(op) ?? 0)]);
+    lines.push(
+      `#### AWS API calls: ${calls.total()} in ${formatDuration(result.elapsedMs)}, ${calls.total(calls.throttled)} throttled`,
+      '',
+      table(['operation', 'calls', 'throttled'], rows),
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+function commentNote(c: SweepResult['comments']): string {
+  const parts = [
+    `${c.updated} set to destroyed`,
+    c.noComment && `${c.noComment} PR(s) had none`,
+    c.readOnly && `${c.readOnly} not written (read-only token)`,
+    c.failed && `${c.failed} failed (see the warnings)`,
+  ].filter(Boolean);
+  return `Sticky comments: ${parts.join(', ')}.`;
+}

@@ -1,0 +1,255 @@
+// Fixtures for preview-sweep: preview environments built straight in moto with the SDK, tagged exactly
+// as preview-create tags them (its tag constants and the kit's suiteTags), and an inventory of every
+// resource that carries an `ecs-actions:pr` tag, read back from AWS.
+import { join } from 'node:path';
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { MANAGED_BY, suiteTags, TAG, type Tags, toEcsTags, toElbTags } from '@ecs-actions/kit';
+import { previewNames } from '../../packages/preview/src/names.js';
+import type { AwsClients } from '../harness/aws/clients.js';
+import type { Sandbox } from '../harness/aws/sandbox.js';
+import { repoRoot } from '../harness/runner.js';
+import { IMAGE, REPOSITORY } from './preview-env.js';
+
+export const SWEEP = join(repoRoot, 'actions', 'preview-sweep');
+export const DAY = 24 * 60 * 60 * 1000;
+
+export interface SeedSpec {
+  pr: number;
+  /** When the environment was created; its created-at tag. */
+  createdAt: Date;
+  /** preview-create's ttl: expires-at = created-at + ttl. Default 7 days. */
+  ttlMs?: number;
+  repository?: string;
+  prefix?: string;
+  /** Leave the managed-by tag off (a look-alike the suite did not create). */
+  unmanaged?: boolean;
+  /** Which pieces to create; default all four. */
+  pieces?: { service?: boolean; targetGroup?: boolean; rule?: boolean; taskDefinition?: boolean };
+  /** Listener for the rule; default the sandbox's HTTPS listener. */
+  listenerArn?: string;
+}
+
+export interface Seeded {
+  pr: number;
+  service?: string;
+  targetGroupArn?: string;
+  ruleArn?: string;
+  taskDefinitionArn?: string;
+}
+
+/** The one place environments are built without preview-create: same names, same tags, same shape. */
+export async function seedPreview(clients: AwsClients, sandbox: Sandbox, spec: SeedSpec): Promise<Seeded> {
+  const prefix = spec.prefix ?? REPOSITORY.split('/')[1]!;
+  const names = previewNames(prefix, spec.pr);
+  const host = `pr-${spec.pr}.preview.example.com`;
+  const tags: Tags = {
+    ...suiteTags({
+      repository: spec.repository ?? REPOSITORY,
+      pr: spec.pr,
+      namePrefix: prefix,
+      now: spec.createdAt,
+      ttlMs: spec.ttlMs ?? 7 * DAY,
+    }),
+    [TAG.host]: host,
+  };
+  if (spec.unmanaged) delete tags[TAG.managedBy];
+  const pieces = { service: true, targetGroup: true, rule: true, taskDefinition: true, ...spec.pieces };
+  const seeded: Seeded = { pr: spec.pr };
+  const spec256 = `seeded-${spec.pr}`;
+
+  if (pieces.targetGroup || pieces.service) {
+    const { TargetGroups } = await clients.elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: names.targetGroup,
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: sandbox.vpcId,
+        TargetType: 'ip',
+        HealthCheckPath: '/',
+        Tags: toElbTags(tags),
+      }),
+    );
+    seeded.targetGroupArn = TargetGroups![0]!.TargetGroupArn!;
+  }
+  if (pieces.rule && seeded.targetGroupArn) {
+    const { Rules } = await clients.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: spec.listenerArn ?? sandbox.httpsListenerArn ?? sandbox.httpListenerArn,
+        Priority: 10_000 + spec.pr,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: seeded.targetGroupArn }],
+        Tags: toElbTags(tags),
+      }),
+    );
+    seeded.ruleArn = Rules![0]!.RuleArn!;
+  }
+  if (pieces.taskDefinition || pieces.service) {
+    const { taskDefinition } = await clients.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: names.family,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image: IMAGE,
+            memoryReservation: 128,
+            portMappings: [{ containerPort: 80 }],
+            environment: [{ name: 'PREVIEW_PR', value: String(spec.pr) }],
+          },
+        ],
+        tags: toEcsTags({ ...tags, [TAG.spec]: spec256 }),
+      }),
+    );
+    seeded.taskDefinitionArn = taskDefinition!.taskDefinitionArn!;
+  }
+  if (pieces.service) {
+    await clients.ecs.send(
+      new CreateServiceCommand({
+        cluster: sandbox.clusterName,
+        serviceName: names.service,
+        taskDefinition: seeded.taskDefinitionArn,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: sandbox.subnetIds, securityGroups: [sandbox.securityGroupId] },
+        },
+        loadBalancers: [{ targetGroupArn: seeded.targetGroupArn, containerName: 'web', containerPort: 80 }],
+        propagateTags: 'SERVICE',
+        enableECSManagedTags: true,
+        tags: toEcsTags({ ...tags, [TAG.spec]: spec256 }),
+      }),
+    );
+    seeded.service = names.service;
+  }
+  return seeded;
+}
+
+export interface Resource {
+  kind: 'service' | 'target-group' | 'listener-rule' | 'task-definition';
+  id: string;
+  pr: string;
+  repository: string;
+  prefix: string;
+  managed: boolean;
+}
+
+/** Every live resource carrying an `ecs-actions:pr` tag, whoever's, sorted. */
+export async function inventory(clients: AwsClients, sandbox: Sandbox): Promise<Resource[]> {
+  const out: Resource[] = [];
+  const add = (kind: Resource['kind'], id: string, tags: Record<string, string | undefined>) => {
+    if (tags[TAG.pr] === undefined) return;
+    out.push({
+      kind,
+      id,
+      pr: tags[TAG.pr]!,
+      repository: tags[TAG.repository] ?? '',
+      prefix: tags[TAG.namePrefix] ?? '',
+      managed: tags[TAG.managedBy] === MANAGED_BY,
+    });
+  };
+  const record = (list: { key?: string; value?: string; Key?: string; Value?: string }[] = []) =>
+    Object.fromEntries(list.map((t) => [t.key ?? t.Key, t.value ?? t.Value]));
+
+  const serviceArns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.ecs.send(new ListServicesCommand({ cluster: sandbox.clusterName, nextToken }));
+    serviceArns.push(...(page.serviceArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  for (let i = 0; i < serviceArns.length; i += 10) {
+    const { services = [] } = await clients.ecs.send(
+      new DescribeServicesCommand({
+        cluster: sandbox.clusterName,
+        services: serviceArns.slice(i, i + 10),
+        include: ['TAGS'],
+      }),
+    );
+    for (const s of services) if (s.status !== 'INACTIVE') add('service', s.serviceName!, record(s.tags));
+  }
+
+  const groups: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await clients.elbv2.send(new DescribeTargetGroupsCommand({ Marker: marker }));
+    groups.push(...(page.TargetGroups ?? []).map((g) => g.TargetGroupArn!));
+    marker = page.NextMarker;
+  } while (marker);
+  const rules: string[] = [];
+  for (const listener of [sandbox.httpListenerArn, sandbox.httpsListenerArn].filter(Boolean) as string[]) {
+    let ruleMarker: string | undefined;
+    do {
+      const page = await clients.elbv2.send(
+        new DescribeRulesCommand({ ListenerArn: listener, Marker: ruleMarker }),
+      );
+      rules.push(...(page.Rules ?? []).filter((r) => !r.IsDefault).map((r) => r.RuleArn!));
+      ruleMarker = page.NextMarker;
+    } while (ruleMarker);
+  }
+  const arns = [...groups, ...rules];
+  for (let i = 0; i < arns.length; i += 20) {
+    const { TagDescriptions = [] } = await clients.elbv2.send(
+      new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }),
+    );
+    for (const d of TagDescriptions) {
+      const kind = d.ResourceArn!.includes(':targetgroup/') ? 'target-group' : 'listener-rule';
+      add(kind, d.ResourceArn!, record(d.Tags));
+    }
+  }
+
+  const definitions: string[] = [];
+  let tdToken: string | undefined;
+  do {
+    const page = await clients.ecs.send(
+      new ListTaskDefinitionsCommand({ status: 'ACTIVE', nextToken: tdToken }),
+    );
+    definitions.push(...(page.taskDefinitionArns ?? []));
+    tdToken = page.nextToken;
+  } while (tdToken);
+  for (const arn of definitions) {
+    const { tags = [] } = await clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),
+    );
+    add('task-definition', arn, record(tags));
+  }
+  return out.sort((a, b) => `${a.kind}${a.id}`.localeCompare(`${b.kind}${b.id}`));
+}
+
+/** The PR numbers (as text) that still have a resource of the given repository, managed or not. */
+export function prsOf(resources: Resource[], repository = REPOSITORY): string[] {
+  return [...new Set(resources.filter((r) => r.repository === repository).map((r) => r.pr))].sort(
+    (a, b) => Number(a) - Number(b),
+  );
+}
+
+/**
+ * AWS's published buckets for the fault proxy (one bucket per call: the ELB account bucket cannot be
+ * modelled), and under `ecs` the bucket the pacer assumes for the other ECS calls.
+ */
+export const PROXY_BUCKETS = {
+  ecs: { burst: 20, refillPerSecond: 5 },
+  'elasticloadbalancing:mutating': { burst: 20, refillPerSecond: 3 },
+  'elasticloadbalancing:read': { burst: 40, refillPerSecond: 10 },
+  'ecs:CreateService': { burst: 50, refillPerSecond: 5 },
+  'ecs:UpdateService': { burst: 50, refillPerSecond: 5 },
+  'ecs:DeleteService': { burst: 50, refillPerSecond: 5 },
+  'ecs:DescribeServices': { burst: 100, refillPerSecond: 20 },
+  'ecs:RegisterTaskDefinition': { burst: 20, refillPerSecond: 1 },
+};

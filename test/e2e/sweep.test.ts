@@ -1,0 +1,282 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateRuleCommand, DeleteRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runAction, type StepResult } from '../harness/runner.js';
+import {
+  awsEnv,
+  CREATE,
+  createInputs,
+  headSha,
+  type PreviewWorld,
+  REPOSITORY,
+  runForPr,
+  startWorld,
+  TOKEN,
+} from './preview-env.js';
+import { DAY, inventory, PROXY_BUCKETS, prsOf, SWEEP, seedPreview } from './sweep-env.js';
+
+const PR_COMMENT = join(repoRoot, 'actions', 'pr-comment');
+
+let world: PreviewWorld;
+beforeAll(async () => {
+  if (!existsSync(join(SWEEP, 'dist', 'index.js')))
+    throw new Error(`${SWEEP}/dist is missing: run pnpm build`);
+  world = await startWorld();
+});
+afterAll(() => world?.stop());
+afterEach(() => {
+  world.proxy.clearFaults();
+  world.proxy.setRateLimits({});
+  world.gh.assertNoViolations();
+});
+
+/** Runs the sweep the way a scheduled workflow does. */
+function sweep(inputs: Record<string, string> = {}): Promise<StepResult> {
+  return runAction({
+    action: SWEEP,
+    inputs: { cluster: world.sandbox.clusterName, ...inputs },
+    env: awsEnv(world),
+    token: TOKEN,
+    apiUrl: world.gh.url,
+    repository: REPOSITORY,
+    event: { name: 'schedule', payload: { schedule: '17 3 * * *' } },
+  });
+}
+
+interface Listed {
+  pr: number;
+  reason: string;
+  resources?: { kind: string; id: string }[];
+}
+const parse = (text: string | undefined): Listed[] => JSON.parse(text ?? '[]');
+const reasons = (list: Listed[]) =>
+  Object.fromEntries(list.map((d) => [d.pr, d.reason]).sort((a, b) => Number(a[0]) - Number(b[0])));
+
+describe('preview-sweep through its bundle', () => {
+  it('removes exactly the expired, closed-PR and orphaned previews; a dry run reports the same plan and removes nothing', async () => {
+    const { clients, sandbox, gh } = world;
+    const now = Date.now();
+    const ago = (ms: number) => new Date(now - ms);
+
+    // Two previews made by the real preview-create bundle: PR 1 stays open, PR 2 is merged afterwards.
+    gh.state.addPullRequest({ number: 2, merged: true, headRef: 'feature/pr-2', headSha: headSha(2) });
+    for (const pr of [1, 2]) {
+      const created = await runForPr(world, CREATE, pr, createInputs(world));
+      expect(created.errors).toEqual([]);
+    }
+    // PR 2's workflow keeps a sticky comment with the pr-comment bundle; the others have none.
+    const commented = await runForPr(world, PR_COMMENT, 2, {
+      status: 'ready',
+      url: 'https://pr-2.preview.example.com',
+    });
+    expect(commented.errors).toEqual([]);
+    expect(gh.state.comments(2)).toHaveLength(1);
+    for (const [pr, state, merged] of [
+      [3, 'open', false],
+      [4, 'open', false],
+      [5, 'open', false],
+      [9, 'open', false],
+      [10, 'closed', false],
+      [11, 'open', false],
+    ] as const) {
+      gh.state.addPullRequest({ number: pr, state, merged, headSha: headSha(pr) });
+    }
+    // PR 3: expires-at passed. PR 4: expires-at ahead (ttl 30d) but created 9 days ago (max-age 7d).
+    await seedPreview(clients, sandbox, { pr: 3, createdAt: ago(2 * DAY), ttlMs: DAY });
+    await seedPreview(clients, sandbox, { pr: 4, createdAt: ago(9 * DAY), ttlMs: 30 * DAY });
+    // PR 5: orphaned (service gone) for 3 hours. PR 6: no service yet, 5 minutes old: being created.
+    await seedPreview(clients, sandbox, {
+      pr: 5,
+      createdAt: ago(3 * 60 * 60 * 1000),
+      pieces: { service: false },
+    });
+    await seedPreview(clients, sandbox, {
+      pr: 6,
+      createdAt: ago(5 * 60 * 1000),
+      pieces: { service: false, rule: false, taskDefinition: false },
+    });
+    // Foreign: no managed-by tag (7), another repository (8), another name prefix (12), all long expired.
+    await seedPreview(clients, sandbox, { pr: 7, createdAt: ago(30 * DAY), unmanaged: true });
+    await seedPreview(clients, sandbox, {
+      pr: 8,
+      createdAt: ago(30 * DAY),
+      repository: 'octo-org/other',
+      prefix: 'other',
+    });
+    await seedPreview(clients, sandbox, { pr: 12, createdAt: ago(30 * DAY), prefix: 'api' });
+    // PR 9: fresh and open. PR 10: fresh, PR closed without merge. PR 11: only a task-definition family left.
+    await seedPreview(clients, sandbox, { pr: 9, createdAt: ago(DAY) });
+    await seedPreview(clients, sandbox, { pr: 10, createdAt: ago(DAY) });
+    await seedPreview(clients, sandbox, {
+      pr: 11,
+      createdAt: ago(2 * 60 * 60 * 1000),
+      pieces: { service: false, targetGroup: false, rule: false },
+    });
+    const before = await inventory(clients, sandbox);
+    expect(prsOf(before)).toEqual(['1', '2', '3', '4', '5', '6', '7', '9', '10', '11', '12']);
+
+    world.proxy.setRateLimits(PROXY_BUCKETS);
+    world.proxy.resetCounts();
+    const dry = await sweep({ 'dry-run': 'true' });
+    expect(dry.errors).toEqual([]);
+    expect(dry.exitCode).toBe(0);
+    expect(await inventory(clients, sandbox)).toEqual(before);
+    expect(world.proxy.calls.filter((c) => /^(Delete|Deregister)/.test(c.operation))).toEqual([]);
+    const planned = parse(dry.outputs.deleted);
+    const expected = {
+      2: 'pr-merged',
+      3: 'expired',
+      4: 'expired',
+      5: 'orphaned',
+      10: 'pr-closed',
+      11: 'orphaned',
+    };
+    expect(reasons(planned)).toEqual(expected);
+    expect(reasons(parse(dry.outputs.kept))).toEqual({ 1: 'fresh', 6: 'creating', 9: 'fresh' });
+    expect(dry.summary).toContain('dry run: nothing was removed');
+
+    // Each sweep assumes AWS's buckets are full when it starts; the dry run a moment ago spent them, so
+    // give the real run what a scheduled run gets (the SDK's retries would absorb the difference).
+    world.proxy.setRateLimits(PROXY_BUCKETS);
+    world.proxy.resetCounts();
+    const real = await sweep();
+    expect(real.errors).toEqual([]);
+    expect(real.exitCode).toBe(0);
+    expect(world.proxy.throttled()).toBe(0);
+    const deleted = parse(real.outputs.deleted);
+    // The same plan, resource for resource.
+    expect(deleted).toEqual(planned);
+    expect(reasons(parse(real.outputs.kept))).toEqual({ 1: 'fresh', 6: 'creating', 9: 'fresh' });
+    expect(parse(real.outputs.failed)).toEqual([]);
+    const kinds = (pr: number) =>
+      deleted
+        .find((d) => d.pr === pr)
+        ?.resources?.map((r) => r.kind)
+        .sort();
+    expect(kinds(2)).toEqual(['listener-rule', 'service', 'target-group', 'task-definition']);
+    expect(kinds(5)).toEqual(['listener-rule', 'target-group', 'task-definition']);
+    expect(kinds(11)).toEqual(['task-definition']);
+
+    // What remains: the kept previews and everything not ours, untouched, tags and all.
+    const after = await inventory(clients, sandbox);
+    const removedPrs = new Set(Object.keys(expected));
+    expect(after).toEqual(
+      before.filter(
+        (r) => !(r.repository === REPOSITORY && r.prefix === 'shop' && r.managed && removedPrs.has(r.pr)),
+      ),
+    );
+    expect(prsOf(after)).toEqual(['1', '6', '7', '9', '12']);
+    expect(prsOf(after, 'octo-org/other')).toEqual(['8']);
+    expect(
+      after
+        .filter((r) => r.pr === '1')
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(['listener-rule', 'service', 'target-group', 'task-definition']);
+
+    // PR 2's GitHub deployment is marked inactive, as preview-destroy would.
+    const deployment = gh.state.deployments().find((d) => d.task === 'preview:pr-2');
+    expect(deployment?.statuses.at(-1)?.state).toBe('inactive');
+    // PR 2's sticky comment row now says destroyed, with the reason; no comment appeared anywhere else.
+    const [comment, ...more] = gh.state.comments(2);
+    expect(more).toEqual([]);
+    expect(comment?.body).toContain('Destroyed');
+    expect(comment?.body).toContain('Removed by preview-sweep: PR merged.');
+    for (const pr of [1, 3, 4, 5, 9, 10, 11]) expect(gh.state.comments(pr)).toEqual([]);
+    expect(real.summary).toContain('Sticky comments: 1 set to destroyed, 5 PR(s) had none.');
+    expect(real.summary).toMatch(/removed 6, kept 3/);
+    expect(real.summary).toMatch(/\| #2 \| PR merged \|/);
+    expect(real.summary).toMatch(/AWS API calls: \d+ in .*, 0 throttled/);
+    expect(real.summary).toContain('| ecs:DeleteService |');
+
+    // A second sweep finds nothing more to do.
+    const again = await sweep();
+    expect(again.exitCode).toBe(0);
+    expect(parse(again.outputs.deleted)).toEqual([]);
+  });
+
+  it('reports an environment it cannot remove and removes all the others', async () => {
+    const { clients, sandbox, gh } = world;
+    const old = new Date(Date.now() - 10 * DAY);
+    const seeded = [];
+    for (const pr of [21, 22, 23, 24]) {
+      gh.state.addPullRequest({ number: pr, headSha: headSha(pr) });
+      seeded.push(await seedPreview(clients, sandbox, { pr, createdAt: old }));
+    }
+    // Someone else's rule (no suite tags) also forwards to PR 22's target group: AWS refuses to delete the
+    // group while it is in use, and the sweep must not touch that rule.
+    const { Rules } = await clients.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: sandbox.httpListenerArn,
+        Priority: 500,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['hand-made.example.com'] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: seeded[1]!.targetGroupArn }],
+      }),
+    );
+    // And a transient server error on the first DeleteService: the SDK's retry absorbs it.
+    world.proxy.inject({ operation: 'ecs:DeleteService', fault: 'server-error', status: 503 });
+
+    const result = await sweep();
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(/target-group: Timed out .* — #22 \(shop-pr-22\)/);
+    expect(reasons(parse(result.outputs.deleted))).toEqual({ 21: 'expired', 23: 'expired', 24: 'expired' });
+    const failed = parse(result.outputs.failed);
+    expect(reasons(failed)).toEqual({ 22: 'expired' });
+    expect(failed[0]?.resources?.map((r) => r.kind).sort()).toEqual([
+      'listener-rule',
+      'service',
+      'task-definition',
+    ]);
+    expect(result.summary).toContain('Failed (kept their tags');
+
+    let left = await inventory(clients, sandbox);
+    expect(left.filter((r) => ['21', '22', '23', '24'].includes(r.pr))).toEqual([
+      expect.objectContaining({
+        kind: 'target-group',
+        pr: '22',
+        managed: true,
+        id: seeded[1]!.targetGroupArn,
+      }),
+    ]);
+
+    // Once the hand-made rule is gone, the next sweep takes the leftover group as an orphan.
+    await clients.elbv2.send(new DeleteRuleCommand({ RuleArn: Rules![0]!.RuleArn }));
+    const next = await sweep();
+    expect(next.exitCode).toBe(0);
+    expect(parse(next.outputs.deleted)).toEqual([
+      {
+        pr: 22,
+        reason: 'orphaned',
+        detail: expect.any(String),
+        resources: [{ kind: 'target-group', id: expect.stringContaining('pr-22') }],
+      },
+    ]);
+    left = await inventory(clients, sandbox);
+    expect(left.filter((r) => ['21', '22', '23', '24'].includes(r.pr))).toEqual([]);
+  }, 150_000);
+
+  it('holds back deletions beyond max-deletions for the next run, oldest first', async () => {
+    const { clients, sandbox, gh } = world;
+    for (const [pr, days] of [
+      [31, 20],
+      [32, 12],
+      [33, 15],
+    ] as const) {
+      gh.state.addPullRequest({ number: pr, headSha: headSha(pr) });
+      await seedPreview(clients, sandbox, { pr, createdAt: new Date(Date.now() - days * DAY) });
+    }
+    // A dry run just before spends the (emulated) buckets the real run assumes full: the run still
+    // succeeds, every throttling answer is absorbed, and the summary counts them as the proxy does.
+    world.proxy.setRateLimits(PROXY_BUCKETS);
+    await sweep({ 'max-deletions': '2', 'closed-prs': 'false', 'dry-run': 'true' });
+    world.proxy.resetCounts();
+    const result = await sweep({ 'max-deletions': '2', 'closed-prs': 'false' });
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain(`, ${world.proxy.throttled()} throttled`);
+    expect(reasons(parse(result.outputs.deleted))).toEqual({ 31: 'expired', 33: 'expired' });
+    expect(reasons(parse(result.outputs.kept))).toMatchObject({ 32: 'max-deletions' });
+    expect(prsOf(await inventory(clients, sandbox))).toContain('32');
+    expect(result.summary).toContain('Closed PRs were not checked: closed-prs is off.');
+  });
+});
