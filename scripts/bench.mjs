@@ -52,6 +52,11 @@ const archive = execFileSync('sh', ['-c', 'git archive HEAD | gzip -9 | wc -c'],
   encoding: 'utf8',
 });
 const archiveBytes = Number(archive.trim());
+// The same tree without .gitattributes' export-ignore (tests and benchmarks included), for comparison.
+const everything = execFileSync('sh', ['-c', 'git ls-files -z | tar --null -T - -cf - | gzip -9 | wc -c'], {
+  cwd: root,
+  encoding: 'utf8',
+});
 const baseline = (() => {
   const start = process.hrtime.bigint();
   spawnSync(node24, ['-e', '0']);
