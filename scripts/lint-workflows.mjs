@@ -39,5 +39,7 @@ if (!existsSync(zizmor)) {
 }
 // zizmor collects workflows from a repository's .github/workflows only, so the examples are passed by
 // file: each one is audited too.
-const z = spawnSync(zizmor, ['--offline', '--no-progress', '--min-severity', 'low', ...workflows], { stdio: 'inherit' });
+const z = spawnSync(zizmor, ['--offline', '--no-progress', '--min-severity', 'low', ...workflows], {
+  stdio: 'inherit',
+});
 if (findings > 0 || z.status !== 0) process.exit(1);

@@ -159,7 +159,9 @@ describe('skipped rows', () => {
   it('show a fork PR as skipped, with its message, not struck through', () => {
     const body = renderBody(
       'preview',
-      normalize({ rows: [row('web', { status: 'skipped', url: undefined, message: 'Not deployed: a fork.' })] }),
+      normalize({
+        rows: [row('web', { status: 'skipped', url: undefined, message: 'Not deployed: a fork.' })],
+      }),
       links,
     );
     const line = tableLines(body)[2] ?? '';

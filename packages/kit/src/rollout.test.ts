@@ -106,12 +106,29 @@ describe('waitForRollout endings', () => {
   it('tells a timeout (the deployment may go on) from a failure (it is over)', async () => {
     const { waitForRollout, RolloutFailedError } = await import('./rollout.js');
     let now = 0;
-    const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
     const inProgress = service({ deployments: [deployment({ id: 'd', rolloutState: 'IN_PROGRESS' })] });
-    const failed = service({ deployments: [deployment({ id: 'd', rolloutState: 'FAILED', rolloutStateReason: 'boom' })] });
+    const failed = service({
+      deployments: [deployment({ id: 'd', rolloutState: 'FAILED', rolloutStateReason: 'boom' })],
+    });
     const ecs = (answer: Service) =>
-      ({ send: async (c: object) => (c.constructor.name === 'DescribeServicesCommand' ? { services: [answer] } : {}) }) as never;
-    const options = { cluster: 'c', service: 's', deploymentId: 'd', intervalMs: 1000, timeoutMs: 3000, clock };
+      ({
+        send: async (c: object) =>
+          c.constructor.name === 'DescribeServicesCommand' ? { services: [answer] } : {},
+      }) as never;
+    const options = {
+      cluster: 'c',
+      service: 's',
+      deploymentId: 'd',
+      intervalMs: 1000,
+      timeoutMs: 3000,
+      clock,
+    };
     const timedOut = await waitForRollout(ecs(inProgress), options).catch((e: unknown) => e);
     expect(timedOut).toBeInstanceOf(RolloutFailedError);
     expect((timedOut as InstanceType<typeof RolloutFailedError>).ending).toBe('timed-out');
