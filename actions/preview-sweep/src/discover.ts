@@ -6,7 +6,6 @@ import {
   type ECSClient,
   paginateListServices,
   paginateListTaskDefinitionFamilies,
-  paginateListTaskDefinitions,
 } from '@aws-sdk/client-ecs';
 import {
   DescribeTargetHealthCommand,
@@ -191,18 +190,6 @@ export async function discoverEnvironments(clients: PreviewClients, scope: Scope
   );
 
   return { environments: [...byPr.values()].sort((a, b) => a.pr - b.pr), otherPrefixes };
-}
-
-/** The ACTIVE revisions of a family, oldest first. */
-export async function listRevisions(ecs: ECSClient, family: string): Promise<string[]> {
-  const arns: string[] = [];
-  for await (const page of paginateListTaskDefinitions(
-    { client: ecs },
-    { familyPrefix: family, status: 'ACTIVE', sort: 'ASC' },
-  )) {
-    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => familyOf(arn) === family));
-  }
-  return arns;
 }
 
 async function listServices(ecs: ECSClient, cluster: string): Promise<FoundService[]> {

@@ -2,12 +2,13 @@ import { type Clock, errorMessage, type Octokit, type RunContext } from '@ecs-ac
 import {
   deactivateDeployments,
   type FoundPreview,
+  listRevisions,
   type PreviewClients,
   previewNames,
   type Removed,
   teardownPreview,
 } from '@ecs-actions/preview';
-import { discoverEnvironments, type Environment, listRevisions } from './discover.js';
+import { discoverEnvironments, type Environment } from './discover.js';
 import { readPrStates } from './github.js';
 import type { SweepInputs } from './inputs.js';
 import { type DeleteReason, type KeepReason, type PrState, plan, prsToCheck } from './plan.js';

@@ -20,33 +20,26 @@ export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.en
       baseUrl,
       // plugin-retry's defaults: 3 retries of 5xx and network errors, never of 400/401/403/404/422.
       throttle: {
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number,
-        ) => {
-          core.warning(
-            `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`,
-          );
-          return retryCount < 2;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number,
-        ) => {
-          core.warning(
-            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`,
-          );
-          return retryCount < 2;
-        },
+        onRateLimit: waitOnRateLimit('rate limit'),
+        onSecondaryRateLimit: waitOnRateLimit('secondary rate limit'),
       },
     },
     retry,
     throttling,
   );
+}
+
+/** A rate-limit handler: warn, and wait and retry at most twice. */
+function waitOnRateLimit(kind: string) {
+  return (
+    retryAfter: number,
+    options: { method: string; url: string },
+    _octokit: unknown,
+    retryCount: number,
+  ) => {
+    core.warning(`GitHub ${kind} hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
+    return retryCount < 2;
+  };
 }
 
 /** What the workflow run tells about itself, read from the runner's environment. */

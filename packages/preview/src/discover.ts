@@ -191,7 +191,8 @@ async function describeTargetGroup(
   }
 }
 
-async function listRevisions(ecs: ECSClient, family: string): Promise<string[]> {
+/** The ACTIVE revisions of a task-definition family, oldest first. */
+export async function listRevisions(ecs: ECSClient, family: string): Promise<string[]> {
   const arns: string[] = [];
   for await (const page of paginateListTaskDefinitions(
     { client: ecs },
