@@ -173,13 +173,40 @@ export async function createDeployment(
     if (!deploymentId) throw new Error('CreateDeployment returned no deployment id');
     return deploymentId;
   } catch (error) {
+    const code = awsErrorCode(error);
     // Another run may have started one between our check and this call.
-    if (awsErrorCode(error) === 'DeploymentLimitExceededException') {
+    if (code === 'DeploymentLimitExceededException') {
       throw busy(group, await activeDeployment(codedeploy, group).catch(() => undefined));
+    }
+    const hint = code ? CREATE_DEPLOYMENT_HINTS[code] : undefined;
+    if (hint) {
+      throw new UserError(
+        `CodeDeploy refused the deployment to ${group.applicationName}/${group.deploymentGroupName} (${code}: ${errorMessage(error)}). ${hint}`,
+      );
     }
     throw error;
   }
 }
+
+/** CreateDeployment errors the user can fix (from the API reference), with what to do. */
+const CREATE_DEPLOYMENT_HINTS: Record<string, string> = {
+  InvalidRevisionException:
+    "The AppSpec is not valid for this deployment group: check 'appspec', 'container-name' and the task definition's container port.",
+  RevisionDoesNotExistException: "The AppSpec revision was not found; check 'appspec'.",
+  DeploymentConfigDoesNotExistException:
+    "Input 'deployment-config' names a deployment configuration that does not exist (e.g. CodeDeployDefault.ECSAllAtOnce).",
+  InvalidDeploymentConfigNameException:
+    "Input 'deployment-config' is not a valid deployment configuration name.",
+  DeploymentGroupDoesNotExistException:
+    "Inputs 'codedeploy-application'/'codedeploy-deployment-group': the deployment group does not exist.",
+  ApplicationDoesNotExistException: "Input 'codedeploy-application': the application does not exist.",
+  InvalidRoleException:
+    "The deployment group's service role cannot be assumed by CodeDeploy; fix its trust policy (codedeploy.amazonaws.com).",
+  InvalidTargetInstancesException: 'The deployment group has no valid ECS service targets.',
+  InvalidLoadBalancerInfoException:
+    "The deployment group's load balancer settings are not valid (target group pair and listeners).",
+  ThrottlingException: 'CodeDeploy throttled the request after the SDK retries; re-run the job.',
+};
 
 /** How far a followed deployment got when the wait ended. */
 export type FollowStatus = 'succeeded' | 'traffic-shifted' | 'test-traffic';
@@ -227,15 +254,23 @@ export async function followDeployment(
   let target: ECSTarget | undefined;
   let info: DeploymentInfo | undefined;
   const readTarget = async () => {
-    if (!targetId) {
-      const { targetIds } = await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }));
-      targetId = targetIds?.[0];
+    // Until the deployment starts (Created, Queued) it has no targets, and the target operations answer
+    // DeploymentNotStartedException: not an error, just nothing to show yet.
+    if (info?.status === 'Created' || info?.status === 'Queued') return undefined;
+    try {
+      if (!targetId) {
+        const { targetIds } = await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }));
+        targetId = targetIds?.[0];
+      }
+      if (!targetId) return undefined;
+      const { deploymentTarget } = await codedeploy.send(
+        new GetDeploymentTargetCommand({ deploymentId, targetId }),
+      );
+      return deploymentTarget?.ecsTarget;
+    } catch (error) {
+      if (awsErrorCode(error) === 'DeploymentNotStartedException') return undefined;
+      throw error;
     }
-    if (!targetId) return undefined;
-    const { deploymentTarget } = await codedeploy.send(
-      new GetDeploymentTargetCommand({ deploymentId, targetId }),
-    );
-    return deploymentTarget?.ecsTarget;
   };
   try {
     return await poll<FollowResult>({

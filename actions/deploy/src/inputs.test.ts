@@ -45,16 +45,26 @@ describe('parseInputs', () => {
   });
 
   it('tells a task definition file from a family or ARN', () => {
-    expect(parse({ ...base, 'task-definition': 'deploy/web.json' }).source).toEqual({
+    expect(parse({ ...base, 'task-definition': 'package.json' }).source).toEqual({
       kind: 'file',
-      path: 'deploy/web.json',
+      path: 'package.json',
     });
+    expect(() => parse({ ...base, 'task-definition': 'deploy/web.yml' })).toThrow(
+      /Input 'task-definition': the file 'deploy\/web.yml' does not exist/,
+    );
     expect(parse({ ...base, 'task-definition': 'web:12' }).source).toEqual({
-      kind: 'reference',
-      reference: 'web:12',
+      kind: 'registered',
+      ref: 'web:12',
     });
     const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:12';
-    expect(parse({ ...base, 'task-definition': arn }).source).toEqual({ kind: 'reference', reference: arn });
+    expect(parse({ ...base, 'task-definition': arn }).source).toEqual({ kind: 'registered', ref: arn });
+  });
+
+  it("validates 'image' before any AWS call, with the same rule as preview-create", () => {
+    expect(() => parse({ ...base, image: 'public.ecr.aws/acme/web: v2' })).toThrow(
+      /^Input 'image': "public.ecr.aws\/acme\/web: v2" is not an image reference/,
+    );
+    expect(parse({ ...base, image: 'public.ecr.aws/acme/web:v2' }).image).toBe('public.ecr.aws/acme/web:v2');
   });
 });
 

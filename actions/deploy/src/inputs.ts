@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { checkImage, type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs';
 import { type Inputs, splitList, UserError } from '@ecs-actions/kit';
 import { INPUT } from './names.js';
 
@@ -19,10 +19,7 @@ export const HOOK_EVENTS = [
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 /** Where the base task definition comes from when a new revision is rendered. */
-export type TaskDefinitionSource =
-  | { kind: 'service' }
-  | { kind: 'file'; path: string }
-  | { kind: 'reference'; reference: string };
+export type TaskDefinitionSource = { kind: 'service' } | TaskDefinitionRef;
 
 export interface Wave {
   /** The GitHub environment that gates the wave (its required reviewers approve it). */
@@ -59,7 +56,8 @@ const DEFAULT_INTERVAL = '15s';
 export function parseInputs(inputs: Inputs): DeployInputs {
   const mode = inputs.oneOf(INPUT.mode, MODES, 'deploy');
   const taskDefinitionArn = inputs.string(INPUT.taskDefinitionArn);
-  const image = inputs.string(INPUT.image);
+  const imageInput = inputs.string(INPUT.image);
+  const image = imageInput === undefined ? undefined : checkImage(imageInput, INPUT.image);
   const taskDefinition = inputs.string(INPUT.taskDefinition);
   const environmentVariables = inputs.keyValues(INPUT.environmentVariables);
   if (taskDefinitionArn !== undefined) {
@@ -125,14 +123,9 @@ export function parseInputs(inputs: Inputs): DeployInputs {
   };
 }
 
-/** A path to a JSON file, or a family, family:revision or ARN to describe. */
+/** The service's current revision, or a file, family, family:revision or ARN (read by the shared module). */
 function taskDefinitionSource(value: string | undefined): TaskDefinitionSource {
-  if (value === undefined) return { kind: 'service' };
-  if (value.endsWith('.json') || value.includes('/') || existsSync(value)) {
-    if (value.startsWith('arn:')) return { kind: 'reference', reference: value };
-    return { kind: 'file', path: value };
-  }
-  return { kind: 'reference', reference: value };
+  return value === undefined ? { kind: 'service' } : taskDefinitionRef(value, INPUT.taskDefinition);
 }
 
 /**

@@ -1,12 +1,17 @@
 import {
-  DescribeTaskDefinitionCommand,
   type ECSClient,
   RegisterTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput,
   type Service,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { errorMessage, UserError } from '@ecs-actions/kit';
+import {
+  chooseContainer,
+  describeTaskDefinition,
+  readTaskDefinitionFile,
+  setEnvironment,
+  toSpec,
+} from '@ecs-actions/ecs';
+import { UserError } from '@ecs-actions/kit';
 import type { DeployInputs } from './inputs.js';
 
 export interface PreparedTaskDefinition {
@@ -17,28 +22,6 @@ export interface PreparedTaskDefinition {
   /** What changed against the base revision, for the log and summary. */
   changes: string[];
 }
-
-// What RegisterTaskDefinition accepts; DescribeTaskDefinition adds read-only fields (arn, revision, status,
-// registeredAt, requiresAttributes, compatibilities…) that RegisterTaskDefinition rejects.
-const REGISTER_FIELDS = [
-  'family',
-  'taskRoleArn',
-  'executionRoleArn',
-  'networkMode',
-  'containerDefinitions',
-  'volumes',
-  'placementConstraints',
-  'requiresCompatibilities',
-  'cpu',
-  'memory',
-  'pidMode',
-  'ipcMode',
-  'proxyConfiguration',
-  'inferenceAccelerators',
-  'ephemeralStorage',
-  'runtimePlatform',
-  'enableFaultInjection',
-] as const satisfies readonly (keyof RegisterTaskDefinitionCommandInput)[];
 
 export interface TaskDefinitionDeps {
   ecs: Pick<ECSClient, 'send'>;
@@ -63,11 +46,11 @@ export async function prepareTaskDefinition(
   let registeredBase: string | undefined;
   switch (inputs.source.kind) {
     case 'file': {
-      base = readTaskDefinitionFile(inputs.source.path, deps.readFile);
+      base = readTaskDefinitionFile(inputs.source.path, 'task-definition', deps.readFile) as TaskDefinition;
       break;
     }
-    case 'reference': {
-      base = await describe(deps, inputs.source.reference, 'task-definition');
+    case 'registered': {
+      base = await describe(deps, inputs.source.ref, 'task-definition');
       registeredBase = base.taskDefinitionArn;
       break;
     }
@@ -85,9 +68,7 @@ export async function prepareTaskDefinition(
   if (changes.length === 0 && registeredBase) {
     return { arn: registeredBase, registered: false, taskDefinition: base, changes };
   }
-  const input = Object.fromEntries(
-    REGISTER_FIELDS.filter((f) => definition[f] !== undefined).map((f) => [f, definition[f]]),
-  ) as unknown as RegisterTaskDefinitionCommandInput;
+  const input = toSpec(definition);
   if (!input.family) throw new UserError("The task definition has no 'family'.");
   const { taskDefinition } = await deps.ecs.send(new RegisterTaskDefinitionCommand(input));
   if (!taskDefinition?.taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no ARN');
@@ -108,68 +89,23 @@ export function render(
   const changes: string[] = [];
   const wantsChange = inputs.image !== undefined || Object.keys(inputs.environmentVariables).length > 0;
   if (!wantsChange) return { definition, changes };
-  const containers = definition.containerDefinitions ?? [];
-  const name =
-    inputs.containerName ??
-    service?.loadBalancers?.[0]?.containerName ??
-    (containers.length === 1 ? containers[0]?.name : undefined);
-  if (!name) {
-    throw new UserError(
-      `Input 'container-name' is required: the task definition has ${containers.length} containers (${containers.map((c) => c.name).join(', ')}) and the service has no load balancer naming one.`,
-    );
-  }
-  const container = containers.find((c) => c.name === name);
-  if (!container) {
-    throw new UserError(
-      `Input 'container-name': the task definition ${definition.family} has no container '${name}'. Its containers: ${containers.map((c) => c.name).join(', ')}.`,
-    );
-  }
+  const container = chooseContainer(definition.containerDefinitions ?? [], {
+    name: inputs.containerName,
+    loadBalanced: service?.loadBalancers?.[0]?.containerName,
+    family: definition.family,
+  });
   if (inputs.image !== undefined && container.image !== inputs.image) {
-    changes.push(`${name}: image ${container.image ?? '(none)'} → ${inputs.image}`);
+    changes.push(`${container.name}: image ${container.image ?? '(none)'} → ${inputs.image}`);
     container.image = inputs.image;
   }
-  const environment = [...(container.environment ?? [])];
-  for (const [key, value] of Object.entries(inputs.environmentVariables)) {
-    const existing = environment.find((e) => e.name === key);
-    if (existing?.value === value) continue;
-    changes.push(`${name}: ${key}=${value}`);
-    if (existing) existing.value = value;
-    else environment.push({ name: key, value });
-  }
-  if (environment.length) container.environment = environment;
+  changes.push(...setEnvironment(container, inputs.environmentVariables));
   return { definition, changes };
 }
 
-function readTaskDefinitionFile(path: string, readFile: (path: string) => string): TaskDefinition {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (error) {
-    throw new UserError(`Input 'task-definition': cannot read '${path}': ${errorMessage(error)}`);
-  }
-  try {
-    const parsed = JSON.parse(text) as TaskDefinition & { taskDefinition?: TaskDefinition };
-    // `aws ecs describe-task-definition` output wraps the definition.
-    return parsed.taskDefinition ?? parsed;
-  } catch (error) {
-    throw new UserError(`Input 'task-definition': '${path}' is not JSON: ${errorMessage(error)}`);
-  }
-}
-
-async function describe(deps: TaskDefinitionDeps, reference: string, input: string): Promise<TaskDefinition> {
-  try {
-    const { taskDefinition } = await deps.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: reference }),
-    );
-    if (!taskDefinition) throw new Error('no task definition in the answer');
-    return taskDefinition;
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    if ((error as { name?: string }).name === 'ClientException') {
-      throw new UserError(
-        `${input === 'service' ? 'The service' : `Input '${input}'`}: task definition ${reference} cannot be described: ${errorMessage(error)}`,
-      );
-    }
-    throw error;
-  }
+function describe(deps: TaskDefinitionDeps, reference: string, input: string): Promise<TaskDefinition> {
+  return describeTaskDefinition(
+    deps.ecs,
+    reference,
+    input === 'service' ? 'The service' : `Input '${input}'`,
+  );
 }

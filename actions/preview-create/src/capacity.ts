@@ -1,11 +1,10 @@
 import {
   DescribeLoadBalancersCommand,
   type ElasticLoadBalancingV2Client,
-  paginateDescribeTargetGroups,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { UserError } from '@ecs-actions/kit';
-import { listRules, loadBalancerArnOf } from '@ecs-actions/preview';
+import { listRules, listTargetGroups, loadBalancerArnOf } from '@ecs-actions/preview';
 
 /** Target groups per Application Load Balancer: a hard AWS limit. */
 export const TARGET_GROUPS_PER_ALB = 100;
@@ -30,13 +29,8 @@ export async function chooseListener(
   const full: string[] = [];
   for (const listenerArn of pool) {
     const loadBalancerArn = loadBalancerArnOf(listenerArn);
-    let targetGroups = 0;
-    for await (const page of paginateDescribeTargetGroups(
-      { client: elb, pageSize: 400 },
-      { LoadBalancerArn: loadBalancerArn },
-    )) {
-      targetGroups += page.TargetGroups?.length ?? 0;
-    }
+    // A fresh ALB made for previews has no target groups yet: that counts as 0, not as an error.
+    const targetGroups = (await listTargetGroups(elb, loadBalancerArn)).length;
     const rules = await listRules(elb, listenerArn);
     const custom = rules.filter((r) => !r.IsDefault).length;
     if (targetGroups >= TARGET_GROUPS_PER_ALB || custom >= maxRulesPerAlb) {

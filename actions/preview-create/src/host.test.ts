@@ -31,3 +31,46 @@ describe('renderHost', () => {
     expect(() => renderHost('pr_{pr}.example.com', values)).toThrowError(/not a valid host name/);
   });
 });
+
+describe('renderHost with long branches (the label counts the text around the placeholder)', () => {
+  const long = `feature/${'very-long-branch-name-'.repeat(7)}end`; // 150+ characters
+
+  it('fits pr-{pr}-{branch} with PR 987654 and a 150-character branch into one 63-character label', () => {
+    const host = renderHost('pr-{pr}-{branch}.preview.example.com', {
+      pr: 987654,
+      branch: long,
+      repo: 'shop',
+    });
+    const [label] = host.split('.');
+    expect(label!.length).toBe(63);
+    expect(label).toMatch(/^pr-987654-feature-very-long-branch-name-.*-[0-9a-f]{6}$/);
+    expect(host.endsWith('.preview.example.com')).toBe(true);
+  });
+
+  it('is stable, and two long branches that share a beginning get different hosts', () => {
+    const a = renderHost('pr-{pr}-{branch}.preview.example.com', {
+      pr: 1,
+      branch: `${long}-a`,
+      repo: 'shop',
+    });
+    const b = renderHost('pr-{pr}-{branch}.preview.example.com', {
+      pr: 1,
+      branch: `${long}-b`,
+      repo: 'shop',
+    });
+    expect(a).not.toBe(b);
+    expect(
+      renderHost('pr-{pr}-{branch}.preview.example.com', { pr: 1, branch: `${long}-a`, repo: 'shop' }),
+    ).toBe(a);
+  });
+
+  it('shares one label between {branch} and {repo}, and keeps the whole host within 128', () => {
+    const host = renderHost('{branch}-{repo}.{branch}.{repo}.preview.example.com', {
+      pr: 1,
+      branch: long,
+      repo: `shop-${'r'.repeat(80)}`,
+    });
+    expect(host.length).toBeLessThanOrEqual(128);
+    for (const label of host.split('.')) expect(label.length).toBeLessThanOrEqual(63);
+  });
+});

@@ -1,4 +1,4 @@
-import { dnsLabel, LIMITS, UserError } from '@ecs-actions/kit';
+import { fitName, LIMITS, shortHash, slugify, UserError } from '@ecs-actions/kit';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const KNOWN = ['pr', 'branch', 'repo'] as const;
@@ -33,18 +33,26 @@ export function renderHost(template: string, values: HostValues): string {
       `Input 'host': "${template}" has neither {pr} nor {branch}, so every PR would get the same host. Example: pr-{pr}.preview.example.com.`,
     );
   }
-  const host = template
+  const slots = { repo: () => slugOr(values.repo), branch: () => branchSlug(values.branch) };
+  // Each label is a list of fixed text and slots; {pr} is fixed text (it is never shortened).
+  const parts = template
     .replace(/\{pr\}/g, String(values.pr))
-    .replace(/\{repo\}/g, () => dnsLabel(values.repo))
-    .replace(/\{branch\}/g, () => {
-      if (!values.branch) {
-        throw new UserError(
-          "Input 'host' uses {branch}, but this run has no branch (no pull_request event or GITHUB_HEAD_REF).",
-        );
-      }
-      return dnsLabel(values.branch);
-    })
-    .toLowerCase();
+    .toLowerCase()
+    .split('.')
+    .map((label) =>
+      label.split(/(\{(?:branch|repo)\})/).flatMap((part): Part[] => {
+        if (part === '') return [];
+        const slot = /^\{(branch|repo)\}$/.exec(part)?.[1] as keyof typeof slots | undefined;
+        if (!slot) return [{ fixed: part }];
+        const value = slots[slot]();
+        return [{ slot, value, max: value.length }];
+      }),
+    );
+  // A slot is shortened (start kept, stable hash of the whole value appended) until its own label fits
+  // 63 characters and then the whole host 128, counting the text around it.
+  for (const label of parts) shrink(label, LIMITS.dnsLabel);
+  shrink(parts.flat(), LIMITS.hostHeader - (parts.length - 1));
+  const host = parts.map((label) => label.map(render).join('')).join('.');
   if (host.length > LIMITS.hostHeader) {
     throw new UserError(
       `Input 'host': "${host}" is ${host.length} characters; an ALB host condition allows ${LIMITS.hostHeader}.`,
@@ -57,4 +65,40 @@ export function renderHost(template: string, values: HostValues): string {
     );
   }
   return host;
+}
+
+type Part = { fixed: string } | { slot: 'branch' | 'repo'; value: string; max: number };
+
+function slugOr(text: string): string {
+  return slugify(text) || shortHash(text);
+}
+
+function branchSlug(branch: string | undefined): string {
+  if (!branch) {
+    throw new UserError(
+      "Input 'host' uses {branch}, but this run has no branch (no pull_request event or GITHUB_HEAD_REF).",
+    );
+  }
+  return slugOr(branch);
+}
+
+/** The shortest a slot may become: one character and the hash. */
+const MIN_SLOT = 8;
+
+function render(part: Part): string {
+  if ('fixed' in part) return part.fixed;
+  if (part.value.length <= part.max) return part.value;
+  return fitName(part.value, Math.max(part.max, MIN_SLOT));
+}
+
+/** Shortens the longest slots of `parts` until their rendered length is at most `room`. */
+function shrink(parts: Part[], room: number): void {
+  const slots = parts.filter((p): p is Extract<Part, { slot: string }> => 'slot' in p);
+  const length = () => parts.reduce((n, p) => n + render(p).length, 0);
+  for (let over = length() - room; over > 0 && slots.length > 0; over = length() - room) {
+    const longest = slots.reduce((a, b) => (render(b).length > render(a).length ? b : a));
+    const current = render(longest).length;
+    if (current <= MIN_SLOT) return; // the fixed text alone is too long: the checks below say so
+    longest.max = Math.max(MIN_SLOT, current - over);
+  }
 }

@@ -1,16 +1,11 @@
-import { existsSync } from 'node:fs';
+import { checkImage, type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs';
 import { type Inputs, UserError } from '@ecs-actions/kit';
-import { isImageReference } from './image.js';
 
 const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[^/]+\/[^/]+\/[^/]+$/;
 
 /** Where the task definition comes from, decided from the inputs alone. */
-export type TaskDefinitionSource =
-  | { kind: 'file'; path: string }
-  | { kind: 'registered'; ref: string }
-  | { kind: 'template' }
-  | { kind: 'current' };
+export type TaskDefinitionSource = TaskDefinitionRef | { kind: 'template' } | { kind: 'current' };
 
 export interface CreateInputs {
   region: string | undefined;
@@ -62,42 +57,19 @@ export function parseCreateInputs(inputs: Inputs): CreateInputs {
       );
     }
   }
-  const image = inputs.required(
-    'image',
-    'the image to run, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:<commit SHA>',
+  const image = checkImage(
+    inputs.required(
+      'image',
+      'the image to run, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:<commit SHA>',
+    ),
   );
-  if (!isImageReference(image)) {
-    throw new UserError(
-      `Input 'image': "${image}" is not an image reference. Example: 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:3f2a1c.`,
-    );
-  }
   const taskDefinitionInput = inputs.string('task-definition');
   const templateService = inputs.string('template-service');
-  let taskDefinition: TaskDefinitionSource;
-  if (
-    taskDefinitionInput &&
-    (/\.(json|ya?ml)$/i.test(taskDefinitionInput) || existsSync(taskDefinitionInput))
-  ) {
-    if (!existsSync(taskDefinitionInput)) {
-      throw new UserError(
-        `Input 'task-definition': the file '${taskDefinitionInput}' does not exist (paths are relative to the workspace).`,
-      );
-    }
-    taskDefinition = { kind: 'file', path: taskDefinitionInput };
-  } else if (taskDefinitionInput) {
-    if (
-      !/^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/.test(
-        taskDefinitionInput,
-      )
-    ) {
-      throw new UserError(
-        `Input 'task-definition': "${taskDefinitionInput}" is neither a file (.json/.yml) nor a family, family:revision or task-definition ARN.`,
-      );
-    }
-    taskDefinition = { kind: 'registered', ref: taskDefinitionInput };
-  } else {
-    taskDefinition = templateService ? { kind: 'template' } : { kind: 'current' };
-  }
+  const taskDefinition: TaskDefinitionSource = taskDefinitionInput
+    ? taskDefinitionRef(taskDefinitionInput)
+    : templateService
+      ? { kind: 'template' }
+      : { kind: 'current' };
   const range = inputs.string('rule-priorities', '10000-49999');
   const match = /^(\d+)\s*-\s*(\d+)$/.exec(range);
   const low = Number(match?.[1]);

@@ -21,6 +21,12 @@ import {
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  describeTaskDefinition,
+  readTaskDefinitionFile,
+  type TaskDefinitionSpec,
+  toSpec,
+} from '@ecs-actions/ecs';
+import {
   awsErrorCode,
   type Clock,
   eventBranch,
@@ -55,12 +61,7 @@ import { chooseListener } from './capacity.js';
 import { renderHost } from './host.js';
 import type { CreateInputs } from './inputs.js';
 import { choosePriority } from './priority.js';
-import {
-  fromRegistered,
-  readTaskDefinitionFile,
-  renderTaskDefinition,
-  type TaskDefinitionSpec,
-} from './taskdef.js';
+import { renderTaskDefinition } from './taskdef.js';
 
 export interface CreateDeps {
   ecs: ECSClient;
@@ -171,18 +172,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
         "Input 'task-definition' or 'template-service' is required to create a preview: this PR has none yet to update.",
       );
     }
-    const { taskDefinition } = await ecs
-      .send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }))
-      .catch((error: unknown) => {
-        if (awsErrorCode(error) === 'ClientException') {
-          throw new UserError(
-            `Input 'task-definition': '${ref}' is not a registered task definition (${(error as Error).message}).`,
-          );
-        }
-        throw error;
-      });
-    if (!taskDefinition) throw new UserError(`Input 'task-definition': '${ref}' was not found.`);
-    base = fromRegistered(taskDefinition);
+    base = toSpec(await describeTaskDefinition(ecs, ref, "Input 'task-definition'"));
   }
   const rendered = renderTaskDefinition(base, {
     family: names.family,

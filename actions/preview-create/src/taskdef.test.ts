@@ -1,9 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { toSpec as fromRegistered } from '@ecs-actions/ecs';
 import { describe, expect, it } from 'vitest';
-import { fromRegistered, readTaskDefinitionFile, renderTaskDefinition } from './taskdef.js';
+import { renderTaskDefinition } from './taskdef.js';
 
 const registered: TaskDefinition = {
   taskDefinitionArn: 'arn:aws:ecs:us-east-1:1:task-definition/web:3',
@@ -79,18 +77,5 @@ describe('task definitions', () => {
       renderTaskDefinition(single, { ...options, containerPort: 3000 }).spec.containerDefinitions?.[0]
         ?.portMappings,
     ).toEqual([{ containerPort: 3000, protocol: 'tcp' }]);
-  });
-
-  it('reads JSON, YAML and describe-task-definition output, rejecting files that are not task definitions', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'td-'));
-    writeFileSync(join(dir, 'a.json'), JSON.stringify({ taskDefinition: registered }));
-    writeFileSync(
-      join(dir, 'b.yml'),
-      'family: web\ncontainerDefinitions:\n  - name: web\n    image: web:1\n',
-    );
-    writeFileSync(join(dir, 'c.yml'), 'containerDefinitions:\n  - image: x\n');
-    expect(readTaskDefinitionFile(join(dir, 'a.json'))).not.toHaveProperty('revision');
-    expect(readTaskDefinitionFile(join(dir, 'b.yml')).containerDefinitions?.[0]?.name).toBe('web');
-    expect(() => readTaskDefinitionFile(join(dir, 'c.yml'))).toThrowError(/each with a 'name'/);
   });
 });

@@ -10,8 +10,6 @@ import {
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
-  paginateDescribeListeners,
-  paginateDescribeTargetGroups,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   awsErrorCode,
@@ -30,7 +28,9 @@ import {
   familyOf,
   forwardsTo,
   hostsOf,
+  listListeners,
   listRules,
+  listTargetGroups as listTargetGroupsOf,
   type PreviewClients,
   previewNames,
 } from '@ecs-actions/preview';
@@ -229,35 +229,24 @@ async function listServices(ecs: ECSClient, cluster: string): Promise<FoundServi
 }
 
 async function listTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<FoundTargetGroup[]> {
-  const groups: FoundTargetGroup[] = [];
-  for await (const page of paginateDescribeTargetGroups({ client: elb, pageSize: 400 }, {})) {
-    for (const g of page.TargetGroups ?? []) {
-      if (!g.TargetGroupArn) continue;
-      groups.push({
-        arn: g.TargetGroupArn,
-        name: g.TargetGroupName ?? g.TargetGroupArn,
-        loadBalancerArns: [...new Set(g.LoadBalancerArns ?? [])],
-        tags: {},
-      });
-    }
-  }
+  const groups: FoundTargetGroup[] = (await listTargetGroupsOf(elb)).flatMap((g) =>
+    g.TargetGroupArn
+      ? [
+          {
+            arn: g.TargetGroupArn,
+            name: g.TargetGroupName ?? g.TargetGroupArn,
+            loadBalancerArns: [...new Set(g.LoadBalancerArns ?? [])],
+            tags: {},
+          },
+        ]
+      : [],
+  );
   const tags = await describeTags(
     elb,
     groups.map((g) => g.arn),
   );
   for (const group of groups) group.tags = tags.get(group.arn) ?? {};
   return groups;
-}
-
-async function listListeners(elb: ElasticLoadBalancingV2Client, loadBalancerArn: string): Promise<string[]> {
-  const arns: string[] = [];
-  for await (const page of paginateDescribeListeners(
-    { client: elb, pageSize: 400 },
-    { LoadBalancerArn: loadBalancerArn },
-  )) {
-    arns.push(...(page.Listeners ?? []).flatMap((l) => (l.ListenerArn ? [l.ListenerArn] : [])));
-  }
-  return arns;
 }
 
 /** Families named `<prefix>-pr-<n>` (ListTaskDefinitionFamilies filters by a true prefix). */

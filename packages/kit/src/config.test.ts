@@ -82,6 +82,20 @@ describe('environments file', () => {
     expect(problems[0]).toMatchObject({ file: 'envs.yml', line: 3 });
   });
 
+  it('reports an unclosed quote at the line where the quote opens, not at the end of the file', () => {
+    const lines = FILE.split('\n');
+    lines.splice(8, 0, '  preview:', '    host: "pr-{pr}.preview.example.com'); // line 9 and 10 (1-based)
+    const text = lines.join('\n');
+    expect(text.split('\n')[9]).toContain('host: "pr-');
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'envs.yml', line: 10, column: 11 });
+    expect(problems[0]!.message).toMatch(
+      /Missing closing "quote.*never closed \(the parser reached line 1\d\)/,
+    );
+    expect(problemsOf("defaults:\n  cluster: 'dev\n")[0]).toMatchObject({ line: 2, column: 12 });
+  });
+
   it('turns lists and mappings into input text', () => {
     const config = parseEnvironments('defaults:\n  cluster: [a, b]\n  region: { A: 1 }\n', 'f.yml');
     const inputs = new Inputs(environmentLookup(config, undefined));

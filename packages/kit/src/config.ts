@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
-import { isMap, isScalar, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { CST, isMap, isScalar, LineCounter, type Node, Parser, parseDocument, type YAMLMap } from 'yaml';
 import { UserError } from './errors.js';
 import validate, { settingKeys, topLevelKeys } from './generated/validate-environments.js';
 import { firstOf, type InputLookup, Inputs, stepInputs } from './inputs.js';
@@ -60,8 +60,21 @@ export function parseEnvironments(text: string, file: string): EnvironmentsFile 
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
+        const message = e.message.split('\n')[0] ?? e.message;
+        // The parser reports an unclosed quote where the file ends; the mistake is where the quote opens.
+        const opened = e.code === 'MISSING_CHAR' ? unclosedQuoteAt(text) : undefined;
+        if (opened !== undefined) {
+          const start = at(opened);
+          const end = at(e.pos[0]);
+          return {
+            file,
+            line: start.line,
+            column: start.col,
+            message: `${message}: the quote opened here is never closed (the parser reached line ${end.line})`,
+          };
+        }
         const pos = at(e.pos[0]);
-        return { file, line: pos.line, column: pos.col, message: e.message.split('\n')[0] ?? e.message };
+        return { file, line: pos.line, column: pos.col, message };
       }),
     );
   }
@@ -260,4 +273,23 @@ export function actionInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const step = new Inputs(stepInputs(env));
   const config = loadEnvironments(step.string('config'));
   return new Inputs(firstOf(stepInputs(env), environmentLookup(config, step.string('environment'))));
+}
+
+/** The offset of the first quoted scalar whose closing quote is missing, read from the YAML token stream. */
+function unclosedQuoteAt(text: string): number | undefined {
+  let found: number | undefined;
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document') continue;
+    CST.visit(token, (item) => {
+      for (const t of [item.key, item.value]) {
+        if (found !== undefined || !t) continue;
+        if (t.type !== 'double-quoted-scalar' && t.type !== 'single-quoted-scalar') continue;
+        const quote = t.type === 'double-quoted-scalar' ? '"' : "'";
+        if (t.source.length < 2 || !t.source.endsWith(quote)) found = t.offset;
+      }
+      return found === undefined ? undefined : CST.visit.BREAK;
+    });
+    if (found !== undefined) break;
+  }
+  return found;
 }

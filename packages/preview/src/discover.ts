@@ -5,12 +5,11 @@ import {
   paginateListTaskDefinitions,
 } from '@aws-sdk/client-ecs';
 import {
-  DescribeListenersCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsErrorCode, fromTags, isOwned, TAG, type Tags, UserError } from '@ecs-actions/kit';
-import { describeTags, forwardsTo, hostsOf, listRules, loadBalancerArnOf } from './elb.js';
+import { describeTags, forwardsTo, hostsOf, listListeners, listRules, loadBalancerArnOf } from './elb.js';
 import { type PreviewNames, previewNames } from './names.js';
 
 export interface PreviewClients {
@@ -90,10 +89,7 @@ export async function findPreview(clients: PreviewClients, target: PreviewTarget
     );
     if (!target.listenerArns?.length) {
       listeners = [];
-      for (const lb of group.loadBalancerArns) {
-        const { Listeners } = await clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb }));
-        listeners.push(...(Listeners ?? []).flatMap((l) => (l.ListenerArn ? [l.ListenerArn] : [])));
-      }
+      for (const lb of group.loadBalancerArns) listeners.push(...(await listListeners(clients.elb, lb)));
     }
     const rules: Omit<FoundRule, 'tags'>[] = [];
     for (const listenerArn of listeners) {

@@ -1,10 +1,13 @@
 import {
   DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
+  paginateDescribeListeners,
   paginateDescribeRules,
+  paginateDescribeTargetGroups,
   type Rule,
+  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { fromTags, type Tags } from '@ecs-actions/kit';
+import { awsErrorCode, fromTags, type Tags } from '@ecs-actions/kit';
 
 /** DescribeTags takes at most 20 ARNs per call. */
 export const DESCRIBE_TAGS_BATCH = 20;
@@ -38,16 +41,60 @@ export function hostsOf(rule: Rule): string[] {
   );
 }
 
+/**
+ * The largest page ELB's Describe* calls return. ELB takes it as `PageSize` in the request: the SDK's
+ * ELBv2 paginators have no page-size parameter and silently ignore the paginator's `pageSize`.
+ */
+export const ELB_PAGE_SIZE = 400;
+
 /** All rules of a listener (paginated), default rule included. */
 export async function listRules(elb: ElasticLoadBalancingV2Client, listenerArn: string): Promise<Rule[]> {
   const rules: Rule[] = [];
   for await (const page of paginateDescribeRules(
-    { client: elb, pageSize: 400 },
-    { ListenerArn: listenerArn },
+    { client: elb },
+    { ListenerArn: listenerArn, PageSize: ELB_PAGE_SIZE },
   )) {
     rules.push(...(page.Rules ?? []));
   }
   return rules;
+}
+
+/**
+ * The target groups of a load balancer, or of the account and region. A load balancer with none is
+ * answered with TargetGroupNotFound (by moto, and as reported by users of AWS): that is an empty list.
+ */
+export async function listTargetGroups(
+  elb: ElasticLoadBalancingV2Client,
+  loadBalancerArn?: string,
+): Promise<TargetGroup[]> {
+  const groups: TargetGroup[] = [];
+  try {
+    for await (const page of paginateDescribeTargetGroups(
+      { client: elb },
+      { ...(loadBalancerArn ? { LoadBalancerArn: loadBalancerArn } : {}), PageSize: ELB_PAGE_SIZE },
+    )) {
+      groups.push(...(page.TargetGroups ?? []));
+    }
+  } catch (error) {
+    if (awsErrorCode(error) === 'TargetGroupNotFoundException' && groups.length === 0) return [];
+    throw error;
+  }
+  return groups;
+}
+
+/** The listener ARNs of a load balancer. */
+export async function listListeners(
+  elb: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateDescribeListeners(
+    { client: elb },
+    { LoadBalancerArn: loadBalancerArn, PageSize: ELB_PAGE_SIZE },
+  )) {
+    arns.push(...(page.Listeners ?? []).flatMap((l) => (l.ListenerArn ? [l.ListenerArn] : [])));
+  }
+  return arns;
 }
 
 /** Tags of many ELB resources, in batches of 20. */

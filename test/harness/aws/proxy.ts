@@ -23,6 +23,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fromQuery, refusal } from './realism.js';
 
 export type Protocol = 'awsJson' | 'awsQuery' | 'ec2Query' | 'rpcv2Cbor' | 'rest';
 
@@ -92,7 +93,8 @@ export function isMutating(operation: string): boolean {
   return MUTATING_PREFIXES.some((prefix) => operation.startsWith(prefix));
 }
 
-export type Outcome = 'forwarded' | 'rate-limited' | Fault | 'upstream-error';
+/** `refused`: the realism layer answered as real AWS would, and moto never saw the request. */
+export type Outcome = 'forwarded' | 'rate-limited' | 'refused' | Fault | 'upstream-error';
 
 export interface Call {
   /** 1-based position among all recorded calls. */
@@ -130,6 +132,8 @@ export interface FaultProxy {
   setRateLimits(limits: RateLimits): void;
   /** Calls answered with throttling by a token bucket since the last resetCounts(). */
   throttled(): number;
+  /** The realism layer (on by default): refuse what AWS refuses and moto accepts. */
+  setRealism(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -173,8 +177,12 @@ export function identify(
   return { service, operation: `${method} ${path}`, protocol: 'rest' };
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: string,
+  options: { realism?: boolean } = {},
+): Promise<FaultProxy> {
   const upstream = new URL(target);
+  let realism = options.realism ?? true;
   const calls: Call[] = [];
   const history: Call[] = [];
   let throttledCount = 0;
@@ -231,7 +239,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
 
   const forward = (
-    req: IncomingMessage,
+    req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
     body: Buffer,
   ): Promise<{ status: number; headers: Headers; body: Buffer }> =>
     new Promise((resolveForward, reject) => {
@@ -340,6 +348,39 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return;
     }
 
+    if (realism && id.protocol !== 'rest') {
+      const refused = await refusal(
+        { ...id, params: paramsOf(id.protocol, body) },
+        {
+          // Asks moto with the caller's own headers (region and account), as a DescribeTaskDefinition.
+          async networkModeOf(taskDefinition) {
+            const answer = await forward(
+              {
+                method: 'POST',
+                url: '/',
+                headers: {
+                  ...req.headers,
+                  'x-amz-target': 'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition',
+                  'content-type': 'application/x-amz-json-1.1',
+                },
+              },
+              Buffer.from(JSON.stringify({ taskDefinition })),
+            );
+            if (answer.status !== 200) return undefined;
+            return (JSON.parse(answer.body.toString('utf8')) as { taskDefinition?: { networkMode?: string } })
+              .taskDefinition?.networkMode;
+          },
+        },
+      );
+      if (refused) {
+        call.outcome = 'refused';
+        const answer = errorAnswer(id, refused.status, refused.code, refused.message);
+        call.status = answer.status;
+        send(answer.status, answer.headers, answer.body);
+        return;
+      }
+    }
+
     try {
       const answer = await forward(req, body);
       call.status = answer.status;
@@ -416,6 +457,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     throttled() {
       return throttledCount;
     },
+    setRealism(on) {
+      realism = on;
+    },
     stop() {
       return new Promise<void>((resolveStop) => {
         server.close(() => resolveStop());
@@ -436,6 +480,20 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
 ]);
+
+/** The request's parameters for the realism layer: JSON as it is, awsQuery forms as nested objects. */
+function paramsOf(protocol: Protocol, body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (protocol === 'awsQuery' || protocol === 'ec2Query') return fromQuery(new URLSearchParams(text));
+  if (protocol === 'awsJson') {
+    try {
+      return (JSON.parse(text || '{}') as Record<string, unknown>) ?? {};
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
 
 function header(headers: IncomingHttpHeaders, name: string): string {
   const value = headers[name];

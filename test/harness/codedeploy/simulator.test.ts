@@ -83,6 +83,32 @@ async function tickUntil(id: string, status: string, max = 20) {
 }
 
 describe('CodeDeploy simulator', () => {
+  it('passes through Created and Queued before it starts; the target operations answer DeploymentNotStartedException meanwhile', async () => {
+    const svc = await createBlueGreenService(moto.endpoint, sim.endpoint, sandbox, { name: 'queued' });
+    const id = await create(svc.applicationName, svc.deploymentGroupName);
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId: id }));
+      seen.push(deploymentInfo!.status!);
+      if (deploymentInfo!.status !== 'InProgress') {
+        await expect(
+          client.send(new ListDeploymentTargetsCommand({ deploymentId: id })),
+        ).rejects.toMatchObject({
+          name: 'DeploymentNotStartedException',
+          message: `The deployment ${id} has not started.`,
+        });
+        await expect(
+          client.send(new GetDeploymentTargetCommand({ deploymentId: id, targetId: 'x' })),
+        ).rejects.toMatchObject({ name: 'DeploymentNotStartedException' });
+      }
+      await sim.tick(id);
+    }
+    expect(seen).toEqual(['Created', 'Queued', 'InProgress']);
+    expect(sim.deployments.get(id)!.history.slice(0, 3)).toEqual(['Created', 'Queued', 'InProgress']);
+    // A queued deployment still holds the group: a second one is refused.
+    await tickUntil(id, 'Succeeded');
+  });
+
   it('answers the real SDK with typed shapes and shifts production traffic to green on success', async () => {
     const svc = await createBlueGreenService(moto.endpoint, sim.endpoint, sandbox, { name: 'ok' });
     const group = await client.send(

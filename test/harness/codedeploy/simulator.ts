@@ -59,6 +59,12 @@ export interface Scenario {
   terminationTicks?: number;
   /** Tasks per task set reported in the deployment target. Default 1. */
   desiredCount?: number;
+  /**
+   * Ticks until the deployment starts: it is `Created` through the first half of them and `Queued` through
+   * the rest; meanwhile the target operations answer DeploymentNotStartedException, as CodeDeploy does.
+   * Default 2 (one read shows Created or Queued, depending on when reads tick).
+   */
+  startTicks?: number;
 }
 
 export interface SimulatorOptions {
@@ -110,7 +116,9 @@ export interface SimulatedDeployment {
   applicationName: string;
   deploymentGroupName: string;
   deploymentConfigName: string;
-  status: 'Created' | 'InProgress' | 'Ready' | 'Succeeded' | 'Failed' | 'Stopped';
+  status: 'Created' | 'Queued' | 'InProgress' | 'Ready' | 'Succeeded' | 'Failed' | 'Stopped';
+  /** Every status the deployment has had, in order (Created first). */
+  history: string[];
   /** The AppSpec as sent (text) and parsed. */
   appSpecContent: string;
   appSpec: AppSpec;
@@ -133,6 +141,7 @@ export interface SimulatedDeployment {
   greenTaskSetArn?: string;
   readonly scenario: Scenario;
   terminationTicksLeft: number;
+  startTicksLeft: number;
   readyContinued: boolean;
   description?: string;
 }
@@ -179,6 +188,22 @@ class ServiceError extends Error {
 }
 
 const ACTIVE = new Set(['Created', 'Queued', 'InProgress', 'Ready', 'Baking']);
+const DEFAULT_START_TICKS = 2;
+
+function setStatus(d: SimulatedDeployment, status: SimulatedDeployment['status']): void {
+  d.status = status;
+  if (d.history.at(-1) !== status) d.history.push(status);
+}
+
+/** The target operations refuse a deployment that has not started (Created or Queued). */
+function assertStarted(d: SimulatedDeployment): void {
+  if (d.status === 'Created' || d.status === 'Queued') {
+    throw new ServiceError(
+      'DeploymentNotStartedException',
+      `The deployment ${d.deploymentId} has not started.`,
+    );
+  }
+}
 const epoch = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
 export async function startCodeDeploySimulator(options: SimulatorOptions): Promise<CodeDeploySimulator> {
@@ -410,7 +435,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
       ...diagnostics,
     };
     for (const later of d.events.slice(index + 1)) later.status = 'Skipped';
-    d.status = 'Failed';
+    setStatus(d, 'Failed');
     d.completeTime = at;
     d.errorInformation = error ?? {
       code: 'HOOK_EXECUTION_FAILURE',
@@ -425,10 +450,19 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
   const tick = async (d: SimulatedDeployment) => {
     if (!ACTIVE.has(d.status) || d.status === 'Ready') return;
     const at = now();
-    if (d.status === 'Created') {
+    if ((d.status === 'Created' || d.status === 'Queued') && d.startTicksLeft > 0) {
+      const total = d.scenario.startTicks ?? DEFAULT_START_TICKS;
+      d.startTicksLeft--;
+      // Created for the first half of the ticks, then Queued; the last one starts it.
+      if (d.startTicksLeft > 0) {
+        if (d.startTicksLeft <= total / 2) setStatus(d, 'Queued');
+        return;
+      }
+    }
+    if (d.status === 'Created' || d.status === 'Queued') {
       await resolveColours(d);
       await readService(d);
-      d.status = 'InProgress';
+      setStatus(d, 'InProgress');
       d.startTime = at;
       d.events[0]!.status = 'InProgress';
       d.events[0]!.startTime = at;
@@ -442,7 +476,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
         return;
       }
       if (ecs && d.blueTaskSetArn) await deleteTaskSet(d, d.blueTaskSetArn);
-      d.status = 'Succeeded';
+      setStatus(d, 'Succeeded');
       d.completeTime = at;
       return;
     }
@@ -490,7 +524,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
       !d.readyContinued
     ) {
       // Waits for ContinueDeployment(READY_WAIT) with test traffic on green.
-      d.status = 'Ready';
+      setStatus(d, 'Ready');
       return;
     }
     if (next) {
@@ -702,6 +736,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
         deploymentGroupName: group.deploymentGroupName,
         deploymentConfigName: String(input.deploymentConfigName ?? group.deploymentConfigName),
         status: 'Created',
+        history: ['Created'],
         appSpecContent: revision.appSpecContent.content,
         appSpec,
         events: ECS_LIFECYCLE_EVENTS.map((lifecycleEventName) => ({ lifecycleEventName, status: 'Pending' })),
@@ -710,6 +745,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
         trafficShifted: false,
         scenario: { ...group.scenario },
         terminationTicksLeft: group.scenario?.terminationTicks ?? 1,
+        startTicksLeft: group.scenario?.startTicks ?? DEFAULT_START_TICKS,
         readyContinued: false,
         ...(typeof input.description === 'string' ? { description: input.description } : {}),
       };
@@ -746,12 +782,13 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
     },
     ListDeploymentTargets(input) {
       const d = getDeployment(input.deploymentId);
-      if (d.status === 'Created') return { targetIds: [] };
+      assertStarted(d);
       const svc = groupOf(d).ecsServices[0]!;
       return { targetIds: [`${svc.clusterName}:${svc.serviceName}`] };
     },
     GetDeploymentTarget(input) {
       const d = getDeployment(input.deploymentId);
+      assertStarted(d);
       const target = ecsTarget(d);
       if (input.targetId !== target.ecsTarget.targetId) {
         throw new ServiceError(
@@ -763,6 +800,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
     },
     BatchGetDeploymentTargets(input) {
       const d = getDeployment(input.deploymentId);
+      assertStarted(d);
       const target = ecsTarget(d);
       const ids = (input.targetIds as string[]) ?? [];
       return { deploymentTargets: ids.includes(target.ecsTarget.targetId) ? [target] : [] };
@@ -778,7 +816,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
       const autoRollbackEnabled = input.autoRollbackEnabled !== false;
       d.stopRequested = { autoRollbackEnabled };
       for (const e of d.events) if (e.status === 'InProgress' || e.status === 'Pending') e.status = 'Skipped';
-      d.status = 'Stopped';
+      setStatus(d, 'Stopped');
       d.completeTime = now();
       d.errorInformation = { code: 'MANUAL_STOP', message: 'The deployment was stopped by a user.' };
       if (autoRollbackEnabled)
@@ -796,7 +834,7 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
           );
         }
         d.readyContinued = true;
-        d.status = 'InProgress';
+        setStatus(d, 'InProgress');
         const next = d.events.find((e) => e.status === 'Pending');
         if (next) {
           next.status = 'InProgress';
