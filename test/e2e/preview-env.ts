@@ -156,7 +156,7 @@ export function createInputs(
 }
 
 /** Everything in moto that carries the PR's tags (any repository), read straight from AWS. */
-export async function taggedFor(world: PreviewWorld, pr: number) {
+export async function taggedFor(world: PreviewWorld, pr: number, extraListeners: string[] = []) {
   const { ecs, elbv2 } = world.clients;
   const isPr = (tags: Record<string, string>) =>
     tags['ecs-actions:pr'] === String(pr) && tags['ecs-actions:repository'] === REPOSITORY;
@@ -180,11 +180,20 @@ export async function taggedFor(world: PreviewWorld, pr: number) {
   }
   const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
   const rules = [];
-  for (const listener of [world.sandbox.httpListenerArn, world.sandbox.httpsListenerArn].filter(
-    Boolean,
-  ) as string[]) {
-    const { Rules = [] } = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listener }));
-    rules.push(...Rules.filter((r) => !r.IsDefault));
+  const listeners = new Set(
+    [world.sandbox.httpListenerArn, world.sandbox.httpsListenerArn, ...extraListeners].filter(
+      Boolean,
+    ) as string[],
+  );
+  for (const listener of listeners) {
+    let Marker: string | undefined;
+    do {
+      const page = await elbv2.send(
+        new DescribeRulesCommand({ ListenerArn: listener, Marker, PageSize: 400 }),
+      );
+      rules.push(...(page.Rules ?? []).filter((r) => !r.IsDefault));
+      Marker = page.NextMarker;
+    } while (Marker);
   }
   const arns = [...TargetGroups.map((g) => g.TargetGroupArn!), ...rules.map((r) => r.RuleArn!)];
   const tagsOf = new Map<string, Record<string, string>>();

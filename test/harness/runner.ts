@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,18 +147,25 @@ export function startAction(run: ActionRun): {
     child.on('close', (exitCode, signal) => {
       clearTimeout(killer);
       const annotations = parseAnnotations(stdout);
-      resolvePromise({
-        exitCode,
-        signal,
-        outputs: parseFileCommand(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-        state: parseFileCommand(readFileSync(files.GITHUB_STATE, 'utf8')),
-        summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-        annotations,
-        errors: annotations.filter((a) => a.level === 'error').map((a) => a.message),
-        stdout,
-        stderr,
-        durationMs: Date.now() - started,
-      });
+      try {
+        resolvePromise({
+          exitCode,
+          signal,
+          outputs: parseFileCommand(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+          state: parseFileCommand(readFileSync(files.GITHUB_STATE, 'utf8')),
+          summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+          annotations,
+          errors: annotations.filter((a) => a.level === 'error').map((a) => a.message),
+          stdout,
+          stderr,
+          durationMs: Date.now() - started,
+        });
+      } catch (error) {
+        reject(error);
+      } finally {
+        // Everything the step wrote has been read: the runner's temp folder (and a default workspace) goes.
+        rmSync(temp, { recursive: true, force: true });
+      }
     });
   });
   // Cancelling a job: the runner sends SIGINT, then SIGTERM 7.5 s later.

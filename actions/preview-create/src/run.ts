@@ -121,29 +121,36 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
   };
   phase('validate inputs');
 
-  // Discover: one DescribeServices for both the preview and its template.
-  const wanted = [names.service, ...(inputs.templateService ? [inputs.templateService] : [])];
-  const { services } = await ecs
-    .send(new DescribeServicesCommand({ cluster: inputs.cluster, services: wanted, include: ['TAGS'] }))
-    .catch((error: unknown) => {
-      if (awsErrorCode(error) === 'ClusterNotFoundException') {
-        throw new UserError(
-          `Input 'cluster': cluster '${inputs.cluster}' does not exist in this account and region.`,
-        );
-      }
-      throw error;
-    });
+  // Discover: one DescribeServices for both the preview and its template (two when the template lives in
+  // another cluster, named by its ARN or as CLUSTER/SERVICE).
+  const templateRef = inputs.templateService ? templateOf(inputs.templateService, inputs.cluster) : undefined;
+  const sameCluster = templateRef?.cluster === inputs.cluster;
+  const describe = (cluster: string, names: string[], input: string) =>
+    ecs
+      .send(new DescribeServicesCommand({ cluster, services: names, include: ['TAGS'] }))
+      .catch((error: unknown) => {
+        if (awsErrorCode(error) === 'ClusterNotFoundException') {
+          throw new UserError(
+            `Input '${input}': cluster '${cluster}' does not exist in this account and region.`,
+          );
+        }
+        throw error;
+      });
+  const { services } = await describe(
+    inputs.cluster,
+    [names.service, ...(templateRef && sameCluster ? [templateRef.name] : [])],
+    'cluster',
+  );
   let existing = services?.find((s) => s.serviceName === names.service && s.status !== 'INACTIVE');
-  const template = inputs.templateService
-    ? services?.find(
-        (s) =>
-          s.serviceName === inputs.templateService?.split('/').pop() ||
-          s.serviceArn === inputs.templateService,
-      )
+  const template = templateRef
+    ? (sameCluster
+        ? services
+        : (await describe(templateRef.cluster, [templateRef.name], 'template-service')).services
+      )?.find((s) => s.serviceName === templateRef.name)
     : undefined;
   if (inputs.templateService && template?.status !== 'ACTIVE') {
     throw new UserError(
-      `Input 'template-service': service '${inputs.templateService}' is not an active service of cluster '${inputs.cluster}'.`,
+      `Input 'template-service': service '${templateRef?.name}' is not an active service of cluster '${templateRef?.cluster}'.`,
     );
   }
   if (existing && !ownedBy(fromTags(existing.tags), context.repository, pr)) {
@@ -424,6 +431,15 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
     }
     throw error;
   }
+}
+
+/** The template service's cluster and name: from its ARN, from CLUSTER/SERVICE, or in the preview's cluster. */
+export function templateOf(reference: string, cluster: string): { cluster: string; name: string } {
+  const arn = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:service\/([^/]+)\/([^/]+)$/.exec(reference);
+  if (arn) return { cluster: arn[1]!, name: arn[2]! };
+  const parts = reference.split('/');
+  if (parts.length === 2 && parts[0] && parts[1]) return { cluster: parts[0], name: parts[1] };
+  return { cluster, name: parts.at(-1)! };
 }
 
 function headSha(context: RunContext): string {

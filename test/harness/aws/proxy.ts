@@ -200,6 +200,39 @@ export async function startFaultProxy(
   }
   let buckets = new Map<string, LiveBucket>();
 
+  // What moto forgets and AWS keeps: a service's capacity-provider strategy (moto stores none and reports a
+  // launch type instead). Remembered from CreateService requests that pass through, restored in DescribeServices.
+  const strategies = new Map<string, unknown>();
+  const complete = (id: Identified, request: Buffer, answer: Buffer): Buffer => {
+    if (id.service !== 'ecs') return answer;
+    try {
+      if (id.operation === 'CreateService') {
+        const params = JSON.parse(request.toString('utf8')) as { capacityProviderStrategy?: unknown[] };
+        const out = JSON.parse(answer.toString('utf8')) as { service?: Record<string, unknown> };
+        if (params.capacityProviderStrategy?.length && out.service?.serviceArn) {
+          const strategy = params.capacityProviderStrategy.map((s) => ({ base: 0, ...(s as object) }));
+          strategies.set(String(out.service.serviceArn), strategy);
+          out.service.capacityProviderStrategy = strategy;
+          delete out.service.launchType;
+          return Buffer.from(JSON.stringify(out));
+        }
+      }
+      if (id.operation === 'DescribeServices' && strategies.size > 0) {
+        const out = JSON.parse(answer.toString('utf8')) as { services?: Record<string, unknown>[] };
+        for (const service of out.services ?? []) {
+          const strategy = strategies.get(String(service.serviceArn));
+          if (!strategy) continue;
+          service.capacityProviderStrategy = strategy;
+          delete service.launchType;
+        }
+        return Buffer.from(JSON.stringify(out));
+      }
+    } catch {
+      // not JSON: leave the answer as moto gave it
+    }
+    return answer;
+  };
+
   const matches = (rule: FaultRule, id: Identified) => {
     const colon = rule.operation.indexOf(':');
     if (colon < 0) return rule.operation === id.operation;
@@ -384,6 +417,7 @@ export async function startFaultProxy(
     try {
       const answer = await forward(req, body);
       call.status = answer.status;
+      if (answer.status === 200) answer.body = complete(id, body, answer.body);
       send(answer.status, answer.headers, answer.body);
     } catch (err) {
       call.outcome = 'upstream-error';
