@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startMoto } from '../test/harness/aws/moto.js';
 import { startFaultProxy } from '../test/harness/aws/proxy.js';
 import { createSandbox } from '../test/harness/aws/sandbox.js';
+import { crowdedListener } from '../test/harness/aws/starting-points.js';
 import { pullRequestEvent, repoRoot, runAction } from '../test/harness/runner.js';
 
 const moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '1' } });
@@ -79,6 +80,19 @@ try {
     'preview-destroy',
     destroy,
     Number.POSITIVE_INFINITY,
+  );
+  // The same budgets with 90 other previews on the listener: rules and target groups take several pages,
+  // which only stays within budget because PageSize is sent (the SDK's ELB paginators drop `pageSize`).
+  const crowded = await crowdedListener(moto.endpoint, sandbox, 90, 'octo-org/other');
+  const onCrowded = { ...create, 'listener-arn': crowded.listenerArn };
+  await measure('create (90 previews on the listener)', 11, 'preview-create', onCrowded, 15);
+  await measure('no-op re-run (90 previews on the listener)', 11, 'preview-create', onCrowded, 6);
+  await measure(
+    'destroy (90 previews on the listener)',
+    11,
+    'preview-destroy',
+    { ...destroy, 'listener-arn': crowded.listenerArn },
+    10,
   );
   const text = [
     '',

@@ -11,3 +11,4 @@ ${D.events.map(l=>`  - ${l}`).join(`
 ${D.stoppedTasks.map(l=>`  - ${l.task}: ${l.reason}${l.containers.length?`; ${l.containers.join("; ")}`:""}`).join(`
 `)}`):g.push("Stopped tasks: none"),g.join(`
 `)}})};export{Ze as id,Ke as ids,Ye as modules};
+//# sourceMappingURL=902.index.js.map

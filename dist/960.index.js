@@ -2,3 +2,4 @@ const D=960,C=[960],I={4960:(($,d,n)=>{n.r(d),n.d(d,{post:()=>m});var l=n(4994),
 
 ${r}
 `)})}})};export{D as id,C as ids,I as modules};
+//# sourceMappingURL=960.index.js.map

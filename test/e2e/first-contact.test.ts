@@ -111,3 +111,23 @@ describe('defects found on first contact, through the bundles', () => {
     expect(callTotals(w).total).toBe(0);
   });
 });
+
+describe('bug reports point at our code', () => {
+  it('an unexpected error shows the TypeScript source and line in the debug log (source maps in the bundle)', async () => {
+    const w = world();
+    const fault = w.proxy.inject({ operation: 'elasticloadbalancing:CreateTargetGroup', fault: 'empty' });
+    const result = await runForPr(w, CREATE, 991, createInputs(w), {
+      env: { ...awsEnv(w), RUNNER_DEBUG: '1' },
+    });
+    fault.remove();
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(/Unexpected error \(a bug in ecs-actions/);
+    const debug = result.stdout.split('\n').filter((l) => l.startsWith('::debug::'));
+    expect(debug.join('\n')).toMatch(/actions\/preview-create\/src\/run\.ts:\d+:\d+/);
+    expect(debug.join('\n')).not.toMatch(/dist\/\d+\.index\.js:\d+:\d{4,}/);
+    // Nothing is lost: the re-run converges and destroy removes all.
+    expect((await runForPr(w, CREATE, 991, createInputs(w))).exitCode).toBe(0);
+    await runForPr(w, DESTROY, 991, { cluster: w.sandbox.clusterName });
+    expect((await taggedFor(w, 991)).services).toEqual([]);
+  });
+});

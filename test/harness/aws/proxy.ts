@@ -37,8 +37,10 @@ export type Protocol = 'awsJson' | 'awsQuery' | 'ec2Query' | 'rpcv2Cbor' | 'rest
  *               before the answer is sent: a crash after AWS did the work.
  * access-denied the IAM refusal AWS sends when the role lacks the action (JSON: 400
  *               AccessDeniedException; awsQuery: 403 AccessDenied; EC2: 403 UnauthorizedOperation).
+ * empty         a 200 answer with nothing in it (JSON `{}`, an empty awsQuery result): what a caller that
+ *               trusts the answer's shape trips over — an "unexpected error", used to check bug reports.
  */
-export type Fault = 'throttle' | 'server-error' | 'drop' | 'drop-after' | 'access-denied';
+export type Fault = 'throttle' | 'server-error' | 'drop' | 'drop-after' | 'access-denied' | 'empty';
 
 export interface FaultRule {
   /** `service:Operation` (e.g. `ecs:CreateService`) or a bare `Operation` for any service. */
@@ -360,6 +362,17 @@ export async function startFaultProxy(
           const answer = accessDenied(id);
           call.status = answer.status;
           send(answer.status, answer.headers, answer.body);
+          return;
+        }
+        case 'empty': {
+          call.status = 200;
+          const xml = `<${id.operation}Response><${id.operation}Result></${id.operation}Result></${id.operation}Response>`;
+          const isQuery = id.protocol === 'awsQuery' || id.protocol === 'ec2Query';
+          send(
+            200,
+            { 'content-type': isQuery ? 'text/xml' : 'application/x-amz-json-1.1' },
+            Buffer.from(isQuery ? xml : '{}'),
+          );
           return;
         }
         case 'server-error': {
