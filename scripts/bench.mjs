@@ -58,7 +58,10 @@ function measure(action, entry) {
     rmSync(bare, { force: true });
   }
   rmSync(temp, { recursive: true, force: true });
-  const maps = files.reduce((sum, f) => sum + (statSync(`${f}.map`, { throwIfNoEntry: false })?.size ?? 0), 0);
+  const maps = files.reduce(
+    (sum, f) => sum + (statSync(`${f}.map`, { throwIfNoEntry: false })?.size ?? 0),
+    0,
+  );
   return { bytes, maps, files: files.length, coldMs: median(times), bareMs: median(bareTimes) };
 }
 

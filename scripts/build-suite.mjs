@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import remapping from '@jridgewell/remapping';
+import { decode, encode } from '@jridgewell/sourcemap-codec';
 import { transform } from 'esbuild';
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -95,8 +96,7 @@ export async function buildSuite({ actions, outDir, workDir }) {
       excludeContent: true,
     });
     composed.file = file;
-    composed.sources = composed.sources.map((source) => repoPath(source, repo));
-    writeFileSync(`${path}.map`, `${JSON.stringify(composed)}\n`);
+    writeFileSync(`${path}.map`, `${JSON.stringify(ownCodeOnly(composed, repo))}\n`);
     writeFileSync(path, `${code}//# sourceMappingURL=${file}.map\n`);
   }
   const previous = `${outDir}.previous-${process.pid}`;
@@ -124,6 +124,29 @@ export async function buildSuite({ actions, outDir, workDir }) {
 /** The entries an action has: always main, post when src/post.ts exists. */
 export function entriesOf(dir) {
   return existsSync(join(dir, 'src', 'post.ts')) ? ['main', 'post'] : ['main'];
+}
+
+/**
+ * The map restricted to the suite's own code (actions/ and packages/): a bug report needs our frames, and
+ * the dependencies' mappings would be most of the bytes every workflow run downloads.
+ */
+function ownCodeOnly(map, repo) {
+  const sources = map.sources.map((source) => repoPath(source, repo));
+  const keep = sources.map((s) => /^(actions|packages)\//.test(s));
+  const index = new Map();
+  const kept = [];
+  sources.forEach((s, i) => {
+    if (keep[i]) {
+      index.set(i, kept.length);
+      kept.push(s);
+    }
+  });
+  const lines = decode(map.mappings).map((segments) =>
+    segments.flatMap((seg) =>
+      seg.length >= 4 && keep[seg[1]] ? [[seg[0], index.get(seg[1]), seg[2], seg[3]]] : [],
+    ),
+  );
+  return { version: 3, file: map.file, sources: kept, names: [], mappings: encode(lines) };
 }
 
 /** A source of ncc's map (webpack://…/actions/x/src/run.ts, or a path relative to the chunk) as a repository path. */
