@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
   npm install -g "pnpm@$PNPM_VERSION" --no-fund --no-audit --loglevel=error
+  # npm's global bin is not on PATH on every machine: use the pnpm just installed wherever it went.
+  PATH="$(npm prefix -g)/bin:$PATH"
+  export PATH
 fi
 pnpm install --frozen-lockfile --reporter=silent
 bash scripts/setup.sh

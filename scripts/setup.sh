@@ -2,7 +2,7 @@
 # Creates the project-local Python virtualenv (.venv at the repo root) with the pinned tools of
 # test/requirements.txt (moto, later maybe zizmor). Idempotent: when .venv already holds exactly those
 # requirements (same sha256 of requirements.txt, recorded in .venv/.requirements.sha256), pip is skipped.
-# Quiet on success: prints one line saying what it did. Usage: `pnpm setup` or `bash scripts/setup.sh`.
+# Quiet on success: prints one line saying what it did. Usage: `pnpm run setup` (not `pnpm setup`, which is pnpm's own command) or `bash scripts/setup.sh`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

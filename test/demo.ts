@@ -3,13 +3,15 @@
 // as the GitHub runner would, updates it with a new image, destroys it, and shows that nothing is left.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClients } from './harness/aws/clients.js';
 import { startMoto } from './harness/aws/moto.js';
 import { createSandbox } from './harness/aws/sandbox.js';
+import { taggedWith } from './harness/aws/tagged.js';
 import { startGitHubServer } from './harness/github/server.js';
 import { pullRequestEvent, repoRoot, runAction, type StepResult } from './harness/runner.js';
 
-const bold = (t: string) => `\x1b[1m${t}\x1b[0m`;
+// Bold only on a terminal, and never with NO_COLOR (https://no-color.org).
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const bold = (t: string) => (color ? `\x1b[1m${t}\x1b[0m` : t);
 const say = (t: string) => console.log(`\n${bold(`▶ ${t}`)}`);
 const indent = (t: string) => t.replace(/^/gm, '    ');
 
@@ -77,6 +79,9 @@ try {
   });
   show(created);
   console.log(bold(`\n    URL: ${created.outputs.url}`));
+  console.log(
+    indent('(emulated: the listener rule exists in moto, but no DNS name or server answers at this URL)'),
+  );
 
   say('preview-create again with a new image (an update)');
   show(
@@ -87,12 +92,13 @@ try {
     }),
   );
 
-  const deployment = gh.state.deployments()[0];
-  console.log(
-    indent(
-      `GitHub deployment ${deployment?.id} in environment '${deployment?.environment}': ${deployment?.statuses.map((s) => s.state).join(' → ')}`,
-    ),
-  );
+  for (const deployment of gh.state.deployments()) {
+    console.log(
+      indent(
+        `GitHub deployment ${deployment.id} (${deployment.task}) in environment '${deployment.environment}': ${deployment.statuses.map((s) => s.state).join(' → ')}`,
+      ),
+    );
+  }
 
   say('preview-destroy for PR #42');
   show(
@@ -104,26 +110,22 @@ try {
   );
 
   say("What is left with PR #42's tags");
-  const { ecs, elbv2, destroy } = createClients(moto.endpoint, sandbox.region);
-  const { ListServicesCommand, DescribeServicesCommand, ListTaskDefinitionsCommand } = await import(
-    '@aws-sdk/client-ecs'
-  );
-  const { DescribeTargetGroupsCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
-  const { serviceArns = [] } = await ecs.send(new ListServicesCommand({ cluster: sandbox.clusterName }));
-  const { services = [] } = await ecs.send(
-    new DescribeServicesCommand({ cluster: sandbox.clusterName, services: serviceArns }),
-  );
-  const active = services.filter((s) => s.status === 'ACTIVE').map((s) => s.serviceName);
-  const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
-  const { taskDefinitionArns = [] } = await ecs.send(
-    new ListTaskDefinitionsCommand({ familyPrefix: 'shop-pr-42', status: 'ACTIVE' }),
-  );
-  console.log(indent(`active services: ${active.join(', ')} (the sandbox's own)`));
+  const left = await taggedWith(moto.endpoint, sandbox, {
+    'ecs-actions:repository': 'octo-org/shop',
+    'ecs-actions:pr': '42',
+  });
   console.log(
-    indent(`target groups: ${TargetGroups.map((g) => g.TargetGroupName).join(', ')} (the sandbox's own)`),
+    indent(
+      left.length === 0
+        ? "nothing with PR #42's tags is left"
+        : `still tagged for PR #42:\n${indent(left.join('\n'))}`,
+    ),
   );
-  console.log(indent(`task definitions of shop-pr-42: ${taskDefinitionArns.length}`));
-  destroy();
+  for (const deployment of gh.state.deployments()) {
+    console.log(
+      indent(`GitHub deployment ${deployment.id}: ${deployment.statuses.map((s) => s.state).join(' → ')}`),
+    );
+  }
   gh.assertNoViolations();
   say("Done: every GitHub API call matched GitHub's OpenAPI description.");
 } finally {

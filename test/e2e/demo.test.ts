@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { node24, repoRoot } from '../harness/runner.js';
 
-describe('pnpm demo', () => {
+describe('npm run demo', () => {
   it('creates, updates and destroys a preview against the embedded emulator, leaving nothing', () => {
     const demo = spawnSync(
       node24(),
@@ -21,6 +21,12 @@ describe('pnpm demo', () => {
     expect(demo.stdout).toContain('"created": "true"');
     expect(demo.stdout).toContain('"created": "false"');
     expect(demo.stdout).toContain('"destroyed": "true"');
-    expect(demo.stdout).toContain('task definitions of shop-pr-42: 0');
+    expect(demo.stdout).toContain("nothing with PR #42's tags is left");
+    expect(demo.stdout).toContain('(emulated:');
+    expect(demo.stdout).toMatch(
+      /GitHub deployment \d+ \(preview:pr-42\) in environment 'preview': in_progress → success/,
+    );
+    // Not a terminal: no ANSI escape codes.
+    expect(demo.stdout).not.toContain('\x1b[');
   });
 });

@@ -42,7 +42,7 @@ export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)),
 
 const launcherPath = join(dirname(fileURLToPath(import.meta.url)), 'moto_launcher.py');
 
-const SETUP_HINT = 'run `pnpm setup` (bash scripts/setup.sh) to create .venv with test/requirements.txt';
+const SETUP_HINT = 'run `pnpm run setup` (bash scripts/setup.sh) to create .venv with test/requirements.txt';
 
 type MotoCommand = { mode: 'launcher'; python: string } | { mode: 'cli'; motoServer: string };
 
@@ -56,9 +56,17 @@ export function findMoto(mode: 'auto' | 'cli' = 'auto'): MotoCommand {
   if (mode === 'auto' && existsSync(join(venvBin, 'moto_server')) && existsSync(python)) {
     return { mode: 'launcher', python };
   }
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  if (mode === 'cli') dirs.unshift(venvBin);
-  for (const dir of dirs) {
+  if (mode === 'auto') {
+    // The harness relies on moto's behaviour at the pinned version: another moto on PATH is not used silently.
+    const other = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .find((dir) => existsSync(join(dir, 'moto_server')));
+    throw new Error(
+      `The pinned moto (test/requirements.txt) is not installed in ${venvBin}: ${SETUP_HINT}.${other ? ` (A moto_server was found in ${other}; it is not used, since its version may behave differently.)` : ''}`,
+    );
+  }
+  for (const dir of [venvBin, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)]) {
     if (existsSync(join(dir, 'moto_server'))) return { mode: 'cli', motoServer: join(dir, 'moto_server') };
   }
   throw new Error(`moto_server not found in ${venvBin} nor on PATH: ${SETUP_HINT}`);
