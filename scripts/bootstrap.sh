@@ -5,9 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+# npm's global bin is not on PATH on every machine: look there too (a pnpm installed by an earlier run).
+PATH="$PATH:$(npm prefix -g)/bin"
+export PATH
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
   npm install -g "pnpm@$PNPM_VERSION" --no-fund --no-audit --loglevel=error
-  # npm's global bin is not on PATH on every machine: use the pnpm just installed wherever it went.
+  # Put the pnpm just installed first, wherever npm put it.
   PATH="$(npm prefix -g)/bin:$PATH"
   export PATH
 fi
