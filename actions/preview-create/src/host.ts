@@ -1,4 +1,4 @@
-import { fitName, LIMITS, shortHash, slugify, UserError } from '@ecs-actions/kit';
+import { fitName, LIMITS, slugOrHash, UserError } from '@ecs-actions/kit';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const KNOWN = ['pr', 'branch', 'repo'] as const;
@@ -33,7 +33,7 @@ export function renderHost(template: string, values: HostValues): string {
       `Input 'host': "${template}" has neither {pr} nor {branch}, so every PR would get the same host. Example: pr-{pr}.preview.example.com.`,
     );
   }
-  const slots = { repo: () => slugOr(values.repo), branch: () => branchSlug(values.branch) };
+  const slots = { repo: () => slugOrHash(values.repo), branch: () => branchSlug(values.branch) };
   // Each label is a list of fixed text and slots; {pr} is fixed text (it is never shortened).
   const parts = template
     .replace(/\{pr\}/g, String(values.pr))
@@ -69,17 +69,13 @@ export function renderHost(template: string, values: HostValues): string {
 
 type Part = { fixed: string } | { slot: 'branch' | 'repo'; value: string; max: number };
 
-function slugOr(text: string): string {
-  return slugify(text) || shortHash(text);
-}
-
 function branchSlug(branch: string | undefined): string {
   if (!branch) {
     throw new UserError(
       "Input 'host' uses {branch}, but this run has no branch (no pull_request event or GITHUB_HEAD_REF).",
     );
   }
-  return slugOr(branch);
+  return slugOrHash(branch);
 }
 
 /** The shortest a slot may become: one character and the hash. */

@@ -42,9 +42,12 @@ export function fitName(name: string, max: number, separator = '-'): string {
 
 /** A DNS label (≤ 63 characters) from any text, e.g. a branch name: `feature/Ünïcode` → `feature-unicode`. */
 export function dnsLabel(text: string): string {
-  const slug = slugify(text);
-  if (slug === '') return shortHash(text);
-  return fitName(slug, LIMITS.dnsLabel);
+  return fitName(slugOrHash(text), LIMITS.dnsLabel);
+}
+
+/** The slug of a text, or its hash when nothing of it survives slugging (`日本語` → `a1b2c3`). */
+export function slugOrHash(text: string): string {
+  return slugify(text) || shortHash(text);
 }
 
 /** The base name of a PR's resources: `<prefix>-pr-<n>`, prefix slugged. */

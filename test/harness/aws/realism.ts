@@ -79,11 +79,8 @@ function elbTags(tags: unknown): Refusal | undefined {
  */
 async function awsvpcNetwork(request: RealismRequest, lookup: RealismLookup): Promise<Refusal | undefined> {
   const p = request.params;
-  const subnets = (p.networkConfiguration as { awsvpcConfiguration?: { subnets?: unknown[] } } | undefined)
-    ?.awsvpcConfiguration?.subnets;
-  if (p.networkConfiguration !== undefined && (!Array.isArray(subnets) || subnets.length === 0)) {
-    return ecsError('InvalidParameterException', 'subnets can not be empty.');
-  }
+  const empty = emptySubnets(p);
+  if (empty) return empty;
   if (p.networkConfiguration !== undefined || typeof p.taskDefinition !== 'string') return undefined;
   // CODE_DEPLOY services get their network from the task sets; EXTERNAL likewise.
   const controller = (p.deploymentController as { type?: string } | undefined)?.type;
@@ -93,6 +90,16 @@ async function awsvpcNetwork(request: RealismRequest, lookup: RealismLookup): Pr
       'InvalidParameterException',
       "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
     );
+  }
+  return undefined;
+}
+
+/** A network configuration given with no subnets. */
+function emptySubnets(p: Record<string, unknown>): Refusal | undefined {
+  const subnets = (p.networkConfiguration as { awsvpcConfiguration?: { subnets?: unknown[] } } | undefined)
+    ?.awsvpcConfiguration?.subnets;
+  if (p.networkConfiguration !== undefined && (!Array.isArray(subnets) || subnets.length === 0)) {
+    return ecsError('InvalidParameterException', 'subnets can not be empty.');
   }
   return undefined;
 }
@@ -180,14 +187,7 @@ const RULES: Record<string, Rule> = {
   },
   'ecs:CreateService': async (request, lookup) =>
     ecsTags(request.params.tags) ?? (await awsvpcNetwork(request, lookup)),
-  'ecs:UpdateService': ({ params: p }) => {
-    const subnets = (p.networkConfiguration as { awsvpcConfiguration?: { subnets?: unknown[] } } | undefined)
-      ?.awsvpcConfiguration?.subnets;
-    if (p.networkConfiguration !== undefined && (!Array.isArray(subnets) || subnets.length === 0)) {
-      return ecsError('InvalidParameterException', 'subnets can not be empty.');
-    }
-    return undefined;
-  },
+  'ecs:UpdateService': ({ params: p }) => emptySubnets(p),
   'ecs:RunTask': async (request, lookup) =>
     ecsTags(request.params.tags) ?? (await awsvpcNetwork(request, lookup)),
   'ecs:TagResource': ({ params: p }) => ecsTags(p.tags),
