@@ -21,6 +21,9 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Each file starts its own moto and GitHub fake; two cores, so keep the fan-out modest.
           maxWorkers: 2,
+          // GitHub's workflow parser imports its JSON schema without an import attribute, which Node refuses;
+          // transformed by vite it loads.
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
         },
       },
     ],

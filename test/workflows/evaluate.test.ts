@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { condition, evaluate, interpolate } from './replay.js';
 
-// The replay's expression evaluator: enough of GitHub's expression language for the preview workflows.
+// The replay evaluates with GitHub's own expression engine (@actions/expressions); the status functions are the replay's.
 describe('replay expressions', () => {
   const context = {
     inputs: { environment: 'preview', 'dry-run': false },
@@ -39,5 +39,18 @@ describe('replay expressions', () => {
   it('interpolates within text and keeps the type of a whole expression', () => {
     expect(interpolate(`pr-\${{ inputs.environment }}-x`, context)).toBe('pr-preview-x');
     expect(interpolate(`\${{ inputs.dry-run }}`, context)).toBe(false);
+  });
+
+  it("has GitHub's built-in functions and coercions, not a subset", () => {
+    expect(evaluate("contains(github.repository, 'SHOP')", context)).toBe(true);
+    expect(evaluate("startsWith(github.event_name, 'pull')", context)).toBe(true);
+    expect(evaluate("endsWith(github.event_name, 'request')", context)).toBe(true);
+    expect(evaluate("format('{0}-{1}', inputs.environment, 42)", context)).toBe('preview-42');
+    expect(evaluate('join(fromJSON(\'["a","b"]\'), \', \')', context)).toBe('a, b');
+    expect(evaluate('toJSON(needs.sweep.result)', context)).toBe('"success"');
+    expect(evaluate("contains(fromJSON('[3,4]'), 4)", context)).toBe(true);
+    expect(evaluate("1 == '1' && null == 0 && 'ABC' == 'abc'", context)).toBe(true);
+    expect(evaluate('github.missing.deeper', context)).toBe(null);
+    expect(() => evaluate('unknownFunction()', context)).toThrow();
   });
 });

@@ -2,97 +2,55 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { parse } from 'yaml';
 import { parseFileCommand, repoRoot, runAction, type StepResult } from '../harness/runner.js';
 import { localAction, type Step, type Workflow } from './model.js';
 
 // Replays a workflow's jobs the way the runner would, close enough to prove the wiring between its steps: job
-// and step conditions, `${{ }}` expressions (inputs, needs, steps, matrix, github, fromJSON, status
-// functions), this repository's actions run from their built bundles, and `run:` scripts run by bash with their
+// and step conditions, `${{ }}` expressions (evaluated by GitHub's own engine, @actions/expressions, with the
+// run's status functions), this repository's actions run from their built bundles, and `run:` scripts run by bash with their
 // `env:`. Third-party actions are not run: checkout is stood in for by the prepared workspace and
 // configure-aws-credentials by the AWS variables of the test world; a job that cannot run here (the image
 // build) is given as a stub with its outputs.
 
 type Value = string | number | boolean | null | undefined | Value[] | { [key: string]: Value };
 
-/** Evaluates a GitHub expression (without `${{ }}`) over a context, with the status of the job so far. */
+/**
+ * Evaluates a GitHub expression (without `${{ }}`) over a context, with the status of the job so far, using
+ * GitHub's own expression engine (`@actions/expressions`, the one behind GitHub's language services): every
+ * built-in function, case-insensitive comparison and type coercion behave as on GitHub. The status functions
+ * depend on the run, so the replay supplies them.
+ */
 export function evaluate(expression: string, context: Record<string, Value>, failed = false): Value {
-  const tokens =
-    expression.match(/'(?:[^']|'')*'|\d+(?:\.\d+)?|[\w.-]+(?:\[\d+\])?|==|!=|&&|\|\||[!()]/g) ?? [];
-  let at = 0;
-  const peek = () => tokens[at];
-  const next = () => tokens[at++];
-  const truthy = (v: Value) => v !== '' && v !== 0 && v !== false && v !== null && v !== undefined;
-  const loose = (v: Value) =>
-    typeof v === 'string' ? v.toLowerCase() : typeof v === 'object' ? JSON.stringify(v) : v;
-  const functions: Record<string, (args: Value[]) => Value> = {
-    success: () => !failed,
-    failure: () => failed,
-    always: () => true,
-    cancelled: () => false,
-    fromJSON: ([text]) => JSON.parse(String(text)) as Value,
-  };
-
-  const primary = (): Value => {
-    const token = next();
-    if (token === undefined) throw new Error(`unexpected end of '${expression}'`);
-    if (token === '(') {
-      const value = or();
-      next();
-      return value;
-    }
-    if (token === '!') return !truthy(primary());
-    if (token.startsWith("'")) return token.slice(1, -1).replace(/''/g, "'");
-    if (/^\d/.test(token)) return Number(token);
-    if (token === 'true' || token === 'false') return token === 'true';
-    if (token === 'null') return null;
-    if (peek() === '(') {
-      next();
-      const args: Value[] = [];
-      while (peek() !== ')') args.push(or());
-      next();
-      const fn = functions[token];
-      if (!fn) throw new Error(`function ${token}() is not supported by the replay`);
-      return fn(args);
-    }
-    let value: Value = context;
-    for (const part of token.split('.')) {
-      value = value && typeof value === 'object' && !Array.isArray(value) ? value[part] : undefined;
-    }
-    return value ?? '';
-  };
-  const comparison = (): Value => {
-    const left = primary();
-    const op = peek();
-    if (op === '==' || op === '!=') {
-      next();
-      const right = primary();
-      return op === '==' ? loose(left) === loose(right) : loose(left) !== loose(right);
-    }
-    return left;
-  };
-  const and = (): Value => {
-    let value = comparison();
-    while (peek() === '&&') {
-      next();
-      const right = comparison();
-      value = truthy(value) ? right : value;
-    }
-    return value;
-  };
-  const or = (): Value => {
-    let value = and();
-    while (peek() === '||') {
-      next();
-      const right = and();
-      value = truthy(value) ? value : right;
-    }
-    return value;
-  };
-  const result = or();
-  if (at !== tokens.length) throw new Error(`could not read all of '${expression}'`);
-  return result;
+  const status = (name: string, value: () => boolean): FunctionDefinition => ({
+    name,
+    minArgs: 0,
+    maxArgs: 0,
+    call: () => new data.BooleanData(value()),
+  });
+  const functions = [
+    status('success', () => !failed),
+    status('failure', () => failed),
+    status('always', () => true),
+    status('cancelled', () => false),
+  ];
+  const lexed = new Lexer(expression).lex();
+  const tree = new Parser(lexed.tokens, Object.keys(context), functions).parse();
+  const input = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
+  const result = new Evaluator(tree, input, new Map(functions.map((f) => [f.name, f]))).evaluate();
+  return JSON.parse(JSON.stringify(result, data.replacer) ?? 'null') as Value;
 }
+
+/** GitHub's truthiness: false, 0, -0, NaN, '' and null are false. */
+const truthy = (value: Value) =>
+  value !== '' &&
+  value !== 0 &&
+  value !== false &&
+  value !== null &&
+  value !== undefined &&
+  !Number.isNaN(value);
 
 const STATUS_FUNCTION = /\b(success|failure|always|cancelled)\(/;
 
@@ -115,8 +73,7 @@ export function condition(
 ): boolean {
   if (text === undefined) return !failed;
   const bare = text.trim().replace(/^\$\{\{\s*([\s\S]+?)\s*\}\}$/, '$1');
-  const value = evaluate(bare, context, failed);
-  const holds = value !== '' && value !== 0 && value !== false && value !== null && value !== undefined;
+  const holds = truthy(evaluate(bare, context, failed));
   return STATUS_FUNCTION.test(bare) ? holds : !failed && holds;
 }
 
