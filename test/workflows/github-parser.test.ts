@@ -29,8 +29,16 @@ describe("GitHub's workflow parser", () => {
   });
 
   it('rejects what GitHub rejects (so the checks above can fail)', async () => {
-    const broken =
-      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.sha\n    permissions: { contents: maybe }\n';
+    const broken = [
+      'on: push',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      `      - run: echo \${{ github.sha`,
+      '    permissions: { contents: maybe }',
+      '',
+    ].join('\n');
     expect((await problemsOf('broken.yml', broken)).length).toBeGreaterThan(0);
   });
 });
