@@ -16,4 +16,14 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION"
 fi
 pnpm install --frozen-lockfile --reporter=silent
 bash scripts/setup.sh
-echo "bootstrap: pnpm $(pnpm --version), Node $(node_modules/node/bin/node --version) for the actions, .venv ready."
+# act (https://github.com/nektos/act), a runner nobody here wrote, runs the actions in CI too. It is a Go
+# module: built from the Go module proxy into .tools/bin, pinned. Without Go, the act test fails and says why.
+ACT_VERSION=0.2.89
+if ! [ "$(.tools/bin/act --version 2>/dev/null)" = "act version $ACT_VERSION" ]; then
+  if command -v go >/dev/null 2>&1; then
+    GOBIN="$PWD/.tools/bin" GOFLAGS=-mod=mod go install "github.com/nektos/act@v$ACT_VERSION"
+  else
+    echo "bootstrap: Go is not installed, so act $ACT_VERSION was not built (test/e2e/act.test.ts will fail)." >&2
+  fi
+fi
+echo "bootstrap: pnpm $(pnpm --version), Node $(node_modules/node/bin/node --version) for the actions, .venv ready, $(.tools/bin/act --version 2>/dev/null || echo "no act")."
