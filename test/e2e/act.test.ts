@@ -2,15 +2,12 @@
 // workflow that chains the actions through `uses: ./actions/<name>`, in host mode (no Docker), against moto and
 // the GitHub fake: preview-create → pr-comment with create's outputs → preview-destroy → pr-comment destroyed.
 // The assertions read outcomes — moto's state, the comment in the fake, the steps' outputs — not act's log.
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { node24, repoRoot } from '../harness/runner.js';
+import { assertActBuilt, repositoryWith, runAct } from '../harness/act.js';
 import { awsEnv, headSha, REPOSITORY, TOKEN, taggedFor, usePreviewWorld } from './preview-env.js';
 
-export const ACT = join(repoRoot, '.tools', 'bin', 'act');
 const world = usePreviewWorld();
 const temps: string[] = [];
 afterAll(() => {
@@ -57,40 +54,15 @@ jobs:
         run: printf '%s' "$STEPS" > "$STEPS_FILE"
 `;
 
-/** A repository with the actions and their bundles (what a `uses: ./actions/x` needs), origin on github.com. */
-function repositoryWith(workflow: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'act-repo-'));
-  temps.push(dir);
-  for (const action of ['preview-create', 'preview-destroy', 'pr-comment', 'deploy']) {
-    for (const part of ['action.yml', 'dist']) {
-      cpSync(join(repoRoot, 'actions', action, part), join(dir, 'actions', action, part), {
-        recursive: true,
-      });
-    }
-  }
-  cpSync(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
-  mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
-  writeFileSync(join(dir, '.github', 'workflows', 'chain.yml'), workflow);
-  const git = (...args: string[]) => {
-    const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  };
-  git('init', '-q');
-  // act takes GITHUB_REPOSITORY from the origin remote.
-  git('remote', 'add', 'origin', `https://github.com/${REPOSITORY}.git`);
-  git('add', '-A');
-  git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-qm', 'actions');
-  return dir;
-}
-
 describe('act runs the actions (a runner this project did not write)', () => {
   it('chains preview-create → pr-comment → preview-destroy → pr-comment through uses: ./actions/…', async () => {
-    if (!existsSync(ACT)) throw new Error(`${ACT} is missing: run bash scripts/bootstrap.sh (it needs Go).`);
+    assertActBuilt();
     const w = world();
     const pr = 77;
     const sha = headSha(pr);
     w.gh.state.addPullRequest({ number: pr, headRef: 'feature/act', headSha: sha });
     const repo = repositoryWith(CHAIN);
+    temps.push(repo);
     const event = join(repo, '..', `${repo.split('/').pop()}-event.json`);
     temps.push(event);
     writeFileSync(
@@ -112,25 +84,8 @@ describe('act runs the actions (a runner this project did not write)', () => {
       TEMPLATE: w.sandbox.serviceName,
       STEPS_FILE: stepsFile,
     };
-    // Asynchronously: the proxy and the GitHub fake live in this process and must keep answering.
-    const result = await run(
-      ACT,
-      [
-        'pull_request',
-        '--eventpath',
-        event,
-        '-P',
-        'ubuntu-latest=-self-hosted',
-        '--secret',
-        `GITHUB_TOKEN=${TOKEN}`,
-        ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-      ],
-      {
-        cwd: repo,
-        // Node 24 first on PATH: act runs node24 actions with the host's node.
-        env: { PATH: `${dirname(node24())}:${process.env.PATH}`, HOME: process.env.HOME ?? tmpdir() },
-      },
-    );
+    // act runs asynchronously: the proxy and the GitHub fake live in this process and must keep answering.
+    const result = await runAct({ repo, eventName: 'pull_request', eventPath: event, token: TOKEN, env });
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
 
     const steps = JSON.parse(readFileSync(stepsFile, 'utf8')) as Record<
@@ -158,28 +113,3 @@ describe('act runs the actions (a runner this project did not write)', () => {
     });
   });
 });
-
-/** Runs a command to its end without blocking this process; kills it after `timeoutMs`. */
-function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 100_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
