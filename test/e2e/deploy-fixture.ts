@@ -10,6 +10,7 @@ import {
 import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
+  CreateRuleCommand,
   CreateTargetGroupCommand,
   DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
@@ -34,6 +35,21 @@ export interface BlueGreenOptions {
   waitAtTestTraffic?: boolean;
   autoRollback?: boolean;
   terminationWaitMinutes?: number;
+  /** The ALB of the listeners; default the sandbox's (a fresh one: see starting-points.ts). */
+  loadBalancerArn?: string;
+  /** Other teams' rules on the production listener, at these priorities (forwarding to their own group). */
+  otherTeamsRules?: number[];
+  /** The service's task definition and container; default the sandbox's. */
+  taskDefinitionArn?: string;
+  containerName?: string;
+  containerPort?: number;
+  /** A capacity-provider strategy instead of the FARGATE launch type. */
+  capacityProviderStrategy?: { capacityProvider: string; weight: number; base?: number }[];
+  /**
+   * Where the service is created: moto directly (default), or the test proxy, which keeps what moto forgets
+   * (the capacity-provider strategy) and reports it back in DescribeServices.
+   */
+  ecsEndpoint?: string;
 }
 
 let port = 8080;
@@ -46,7 +62,7 @@ export async function createBlueGreenService(
 ): Promise<BlueGreenService> {
   const config = awsClientConfig(motoEndpoint, sandbox.region);
   const elbv2 = new ElasticLoadBalancingV2Client(config);
-  const ecs = new ECSClient(config);
+  const ecs = new ECSClient(awsClientConfig(options.ecsEndpoint ?? motoEndpoint, sandbox.region));
   const codedeploy = new CodeDeployClient(awsClientConfig(codedeployEndpoint, sandbox.region));
   try {
     const tg = async (colour: string) => {
@@ -66,7 +82,7 @@ export async function createBlueGreenService(
     const listener = async () => {
       const out = await elbv2.send(
         new CreateListenerCommand({
-          LoadBalancerArn: sandbox.loadBalancerArn,
+          LoadBalancerArn: options.loadBalancerArn ?? sandbox.loadBalancerArn,
           Protocol: 'HTTP',
           Port: port++,
           DefaultActions: [{ Type: 'forward', TargetGroupArn: blue.TargetGroupArn }],
@@ -76,14 +92,29 @@ export async function createBlueGreenService(
     };
     const prodListenerArn = await listener();
     const testListenerArn = await listener();
+    if (options.otherTeamsRules?.length) {
+      const theirs = await tg('o');
+      for (const [i, priority] of options.otherTeamsRules.entries()) {
+        await elbv2.send(
+          new CreateRuleCommand({
+            ListenerArn: prodListenerArn,
+            Priority: priority,
+            Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`team-${i}.example.com`] } }],
+            Actions: [{ Type: 'forward', TargetGroupArn: theirs.TargetGroupArn }],
+          }),
+        );
+      }
+    }
     const serviceName = `${sandbox.name}-${options.name}`;
     await ecs.send(
       new CreateServiceCommand({
         cluster: sandbox.clusterName,
         serviceName,
-        taskDefinition: sandbox.taskDefinitionArn,
+        taskDefinition: options.taskDefinitionArn ?? sandbox.taskDefinitionArn,
         desiredCount: 2,
-        launchType: 'FARGATE',
+        ...(options.capacityProviderStrategy
+          ? { capacityProviderStrategy: options.capacityProviderStrategy }
+          : { launchType: 'FARGATE' as const }),
         platformVersion: '1.4.0',
         deploymentController: { type: 'CODE_DEPLOY' },
         networkConfiguration: {
@@ -94,7 +125,11 @@ export async function createBlueGreenService(
           },
         },
         loadBalancers: [
-          { targetGroupArn: blue.TargetGroupArn, containerName: sandbox.containerName, containerPort: 80 },
+          {
+            targetGroupArn: blue.TargetGroupArn,
+            containerName: options.containerName ?? sandbox.containerName,
+            containerPort: options.containerPort ?? 80,
+          },
         ],
       }),
     );

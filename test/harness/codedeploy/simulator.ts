@@ -322,7 +322,10 @@ export async function startCodeDeploySimulator(options: SimulatorOptions): Promi
         service: svc.serviceName,
         taskDefinition: props?.TaskDefinition,
         externalId: d.deploymentId,
-        launchType: props?.CapacityProviderStrategy ? undefined : 'FARGATE',
+        // moto 5.2.5 answers 500 to CreateTaskSet with a capacityProviderStrategy (and defaults to EC2 without
+        // a launch type): the green task set is created on FARGATE, and the strategy CodeDeploy was asked for
+        // stays readable in the deployment's AppSpec.
+        launchType: 'FARGATE',
         ...(props?.PlatformVersion ? { platformVersion: props.PlatformVersion } : {}),
         ...(vpc
           ? {
