@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ConfigError } from './config.js';
 import { errorMessage, UserError } from './errors.js';
+import { mapStack } from './stack.js';
 
 /** GitHub's limit for one step's summary. */
 export const SUMMARY_LIMIT = 1024 * 1024;
@@ -24,7 +25,7 @@ export async function runPostStep(post: () => Promise<void>): Promise<void> {
     await post();
   } catch (error) {
     core.warning(`Post step: ${errorMessage(error)}`);
-    if (error instanceof Error && error.stack) core.debug(error.stack);
+    if (error instanceof Error && error.stack) core.debug(mapStack(error.stack));
   }
 }
 
@@ -43,7 +44,7 @@ function fail(error: unknown): void {
     core.setFailed(error.message);
     return;
   }
-  if (error instanceof Error && error.stack) core.debug(error.stack);
+  if (error instanceof Error && error.stack) core.debug(mapStack(error.stack));
   core.setFailed(
     `Unexpected error (a bug in ecs-actions; please report it with the debug log): ${errorMessage(error)}`,
   );
