@@ -1,6 +1,6 @@
+import { awsError, fakeClient, fakeClock } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
 import { createDeployment, explainFailure, followDeployment, progressLine } from './codedeploy.js';
-import { awsError, fakeClient, fakeClock } from './fake-aws.js';
 import { Timeline } from './timeline.js';
 
 describe('explainFailure', () => {

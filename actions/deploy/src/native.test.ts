@@ -1,7 +1,8 @@
 // ECS-native blue/green, linear and canary deployments: moto has no ListServiceDeployments /
 // DescribeServiceDeployments, so this path is tested here with SDK mocks (fake ECS client) only.
+
+import { fakeClient, fakeClock } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
-import { fakeClient, fakeClock } from './fake-aws.js';
 import { deployNative, NativeDeploymentFailedError, stopNative } from './native.js';
 import { Timeline } from './timeline.js';
 

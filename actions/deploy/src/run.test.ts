@@ -1,8 +1,8 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { type InputLookup, Inputs, UserError } from '@ecs-actions/kit';
+import { awsError, fakeClient, fakeClock, type Handler } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
 import type { InFlight } from './cancel.js';
-import { awsError, fakeClient, fakeClock, type Handler } from './fake-aws.js';
 import { parseInputs } from './inputs.js';
 import { type DeployOutputs, run } from './run.js';
 

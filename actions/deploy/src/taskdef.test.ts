@@ -1,6 +1,6 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
+import { fakeClient } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
-import { fakeClient } from './fake-aws.js';
 import type { DeployInputs } from './inputs.js';
 import { prepareTaskDefinition, render } from './taskdef.js';
 

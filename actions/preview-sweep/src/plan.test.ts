@@ -1,6 +1,6 @@
 import { isoSeconds, suiteTags, type Tags } from '@ecs-actions/kit';
+import { type FoundPreview as Environment, previewNames } from '@ecs-actions/preview';
 import { describe, expect, it } from 'vitest';
-import type { Environment } from './discover.js';
 import { ORPHAN_GRACE_MS, type PrState, plan, prsToCheck } from './plan.js';
 
 const NOW = Date.parse('2026-11-22T04:00:00Z');
@@ -15,6 +15,9 @@ function tags(createdAgoMs: number, ttlMs = 7 * DAY): Tags {
 function env(pr: number, options: { service?: string; tags: Tags; group?: boolean }): Environment {
   return {
     pr,
+    names: previewNames('r', pr),
+    taskDefinitions: [],
+    foreign: [],
     ...(options.service
       ? {
           service: {

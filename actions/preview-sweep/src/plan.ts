@@ -1,6 +1,6 @@
 // Which environments go and why: a pure function of what was found, the PR states and the clock.
 import { formatDuration, isoSeconds, TAG, type Tags } from '@ecs-actions/kit';
-import type { Environment } from './discover.js';
+import type { FoundPreview } from '@ecs-actions/preview';
 
 export type DeleteReason = 'expired' | 'pr-closed' | 'pr-merged' | 'orphaned';
 export type KeepReason = 'fresh' | 'creating' | 'in-use' | 'max-deletions';
@@ -17,7 +17,7 @@ export type PrState =
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
 export interface Decision {
-  env: Environment;
+  env: FoundPreview;
   action: 'delete' | 'keep';
   reason: DeleteReason | KeepReason;
   detail: string;
@@ -39,11 +39,11 @@ const time = (tags: Tags, key: string): number | undefined => {
 };
 
 /** An environment counts as a working preview only while its service is ACTIVE. */
-export function isOrphan(env: Environment): boolean {
+export function isOrphan(env: FoundPreview): boolean {
   return env.service?.status !== 'ACTIVE';
 }
 
-function piecesTags(env: Environment): Tags[] {
+function piecesTags(env: FoundPreview): Tags[] {
   return [env.service?.tags, env.targetGroup?.tags, ...env.rules.map((r) => r.tags), env.family?.tags].filter(
     (t): t is Tags => t !== undefined,
   );
@@ -53,7 +53,7 @@ function piecesTags(env: Environment): Tags[] {
  * Age of a working preview comes from its service's tags: preview-create extends `expires-at` there
  * on each deployment (the target group and rule keep their first values).
  */
-function ageOf(env: Environment, maxAgeMs: number, now: number) {
+function ageOf(env: FoundPreview, maxAgeMs: number, now: number) {
   const tags = env.service?.tags ?? {};
   const createdAt = time(tags, TAG.createdAt);
   const expiresAt = time(tags, TAG.expiresAt);
@@ -70,7 +70,7 @@ function ageOf(env: Environment, maxAgeMs: number, now: number) {
 }
 
 /** The PRs whose state decides: working previews that have not expired. */
-export function prsToCheck(environments: Environment[], options: Omit<PlanOptions, 'prStates'>): number[] {
+export function prsToCheck(environments: FoundPreview[], options: Omit<PlanOptions, 'prStates'>): number[] {
   return environments
     .filter((env) => !isOrphan(env) && !ageOf(env, options.maxAgeMs, options.now).expired)
     .map((env) => env.pr);
@@ -81,7 +81,7 @@ export function prsToCheck(environments: Environment[], options: Omit<PlanOption
  * the grace period), expired, PR merged or closed. Deletions beyond `maxDeletions` (oldest first) are
  * kept for the next run.
  */
-export function plan(environments: Environment[], options: PlanOptions): Decision[] {
+export function plan(environments: FoundPreview[], options: PlanOptions): Decision[] {
   const decisions = environments.map((env): Decision => {
     if (isOrphan(env)) {
       const times = piecesTags(env)
@@ -152,7 +152,7 @@ export function plan(environments: Environment[], options: PlanOptions): Decisio
 }
 
 /** What an environment holds, in words: "target group, 1 listener rule, task definition family". */
-export function pieces(env: Environment): string {
+export function pieces(env: FoundPreview): string {
   const parts = [
     env.service && `service (${env.service.status})`,
     env.targetGroup && 'target group',

@@ -1,6 +1,6 @@
 import { suiteTags, type Tags } from '@ecs-actions/kit';
+import { type FakeWorld, fakeAws } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
-import { type FakeWorld, fakeAws } from './fake-aws.js';
 import type { SweepInputs } from './inputs.js';
 import type { PrState } from './plan.js';
 import { runSweep, type SweepDeps } from './run.js';

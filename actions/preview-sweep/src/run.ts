@@ -2,13 +2,12 @@ import { type Clock, errorMessage, type Octokit, type RunContext } from '@ecs-ac
 import {
   deactivateDeployments,
   type FoundPreview,
-  listRevisions,
+  findPreviews,
   type PreviewClients,
-  previewNames,
   type Removed,
   teardownPreview,
+  withRevisions,
 } from '@ecs-actions/preview';
-import { discoverEnvironments, type Environment } from './discover.js';
 import { readPrStates } from './github.js';
 import type { SweepInputs } from './inputs.js';
 import { type DeleteReason, type KeepReason, type PrState, plan, prsToCheck } from './plan.js';
@@ -76,13 +75,13 @@ export interface SweepResult {
 export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<SweepResult> {
   const start = deps.clock.now();
   const prefix = inputs.namePrefix ?? deps.context.repo;
-  const inventory = await discoverEnvironments(deps, {
+  const inventory = await findPreviews(deps, {
     cluster: inputs.cluster,
     repository: deps.context.repository,
     prefix,
   });
   deps.log(
-    `Found ${inventory.environments.length} preview environment(s) of ${deps.context.repository} with prefix '${prefix}' in cluster ${inputs.cluster}.`,
+    `Found ${inventory.previews.length} preview environment(s) of ${deps.context.repository} with prefix '${prefix}' in cluster ${inputs.cluster}.`,
   );
 
   const now = deps.clock.now();
@@ -94,7 +93,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
       deps.readPrStates ??
       (deps.octokit ? (prs: number[]) => readPrStates(deps.octokit!, deps.context, prs) : undefined);
     if (reader) {
-      prStates = await reader(prsToCheck(inventory.environments, options));
+      prStates = await reader(prsToCheck(inventory.previews, options));
       prCheck = '';
       const unknown = [...prStates.values()].find((s) => s.state === 'unknown');
       if (unknown?.state === 'unknown') deps.warn(`Could not read some PR states: ${unknown.detail}`);
@@ -103,7 +102,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
       deps.warn('closed-prs is on but there is no github-token: PR states were not checked.');
     }
   }
-  const decisions = plan(inventory.environments, { ...options, prStates });
+  const decisions = plan(inventory.previews, { ...options, prStates });
 
   const result: SweepResult = {
     dryRun: inputs.dryRun,
@@ -129,14 +128,15 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     async (d) => {
       const swept = { pr: d.env.pr, reason: d.reason as DeleteReason, detail: d.detail };
       try {
-        const found = await toFound(deps, d.env, prefix, inputs.deregisterTaskDefinitions);
-        if (inputs.dryRun) return { ...swept, resources: planned(found, inputs), errors: [] };
+        const found = inputs.deregisterTaskDefinitions ? await withRevisions(deps.ecs, d.env) : d.env;
         const teardown = await teardownPreview(deps, found, {
           cluster: inputs.cluster,
           deregisterTaskDefinitions: inputs.deregisterTaskDefinitions,
           clock: deps.clock,
           log: (line) => deps.log(`PR #${d.env.pr}: ${line}`),
+          dryRun: inputs.dryRun,
         });
+        if (inputs.dryRun) return { ...swept, resources: teardown.removed, errors: [] };
         if (teardown.failed.length === 0)
           void github.add(() => afterRemoval(inputs, deps, result, swept, found));
         return { ...swept, resources: teardown.removed, errors: teardown.failed };
@@ -163,36 +163,6 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   await github.idle();
   result.elapsedMs = deps.clock.now() - start;
   return result;
-}
-
-/** The environment as teardownPreview takes it, with the family's revisions listed now. */
-async function toFound(
-  deps: SweepDeps,
-  env: Environment,
-  prefix: string,
-  withTaskDefinitions: boolean,
-): Promise<FoundPreview> {
-  return {
-    pr: env.pr,
-    names: previewNames(prefix, env.pr),
-    ...(env.service ? { service: env.service } : {}),
-    ...(env.targetGroup ? { targetGroup: env.targetGroup } : {}),
-    rules: env.rules,
-    taskDefinitions: withTaskDefinitions && env.family ? await listRevisions(deps.ecs, env.family.name) : [],
-    foreign: [],
-  };
-}
-
-/** What teardownPreview would remove, in its order and with its ids. */
-function planned(found: FoundPreview, inputs: SweepInputs): Removed[] {
-  return [
-    ...(found.service?.status === 'ACTIVE' ? [{ kind: 'service' as const, id: found.service.name }] : []),
-    ...found.rules.map((r) => ({ kind: 'listener-rule' as const, id: r.arn })),
-    ...(found.targetGroup ? [{ kind: 'target-group' as const, id: found.targetGroup.name }] : []),
-    ...(inputs.deregisterTaskDefinitions
-      ? found.taskDefinitions.map((arn) => ({ kind: 'task-definition' as const, id: arn }))
-      : []),
-  ];
 }
 
 /** GitHub follow-ups of a removed environment; problems are warnings, never a failed sweep. */

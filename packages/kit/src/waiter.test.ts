@@ -1,19 +1,7 @@
+import { fakeClock } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
 import { WaitTimeoutError } from './errors.js';
-import { type Clock, poll } from './waiter.js';
-
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+import { poll } from './waiter.js';
 
 describe('poll', () => {
   it('checks at a fixed interval, reports progress and returns the value', async () => {

@@ -49,17 +49,31 @@ export interface FoundRule {
   tags: Tags;
 }
 
+/** A task-definition family named for a PR, with the tags that prove it ours. */
+export interface FoundFamily {
+  name: string;
+  tags: Tags;
+}
+
 /** One PR's environment as AWS shows it: only what carries our tags for this repository and PR. */
 export interface FoundPreview {
   pr: number;
   names: PreviewNames;
+  /** The service, ACTIVE or DRAINING (INACTIVE ones are ignored). */
   service?: FoundService;
   targetGroup?: FoundTargetGroup;
   rules: FoundRule[];
-  /** ACTIVE revisions of the PR's task-definition family. */
+  family?: FoundFamily;
+  /** ACTIVE revisions of the family; findPreviews leaves it empty (see withRevisions). */
   taskDefinitions: string[];
   /** Resources with our names that lack our tags: reported, never touched. */
   foreign: string[];
+  /**
+   * Targets registered in the target group, read by findPreviews only when the service is not in this
+   * cluster: ECS registers a running service's tasks, so targets mean a service elsewhere (another cluster
+   * with the same prefix) still uses the group, and the environment is not an orphan.
+   */
+  registeredTargets?: number;
 }
 
 /** True when tags say: ours, this repository, this PR. */
@@ -115,24 +129,42 @@ export async function findPreview(clients: PreviewClients, target: PreviewTarget
 
   const revisions = await listRevisions(clients.ecs, names.family);
   if (revisions.length > 0) {
-    // The family is ours when our service runs one of its revisions; otherwise (service gone) its
-    // latest revision's tags decide.
-    const servedByOurs =
-      found.service?.taskDefinition && familyOf(found.service.taskDefinition) === names.family;
-    let ours = Boolean(servedByOurs);
-    if (!ours) {
-      const { tags } = await clients.ecs.send(
-        new DescribeTaskDefinitionCommand({
-          taskDefinition: revisions[revisions.length - 1],
-          include: ['TAGS'],
-        }),
-      );
-      ours = owned(fromTags(tags));
+    const tags = await familyTags(clients.ecs, names.family, found.service);
+    if (tags && owned(tags)) {
+      found.family = { name: names.family, tags };
+      found.taskDefinitions = revisions;
+    } else {
+      found.foreign.push(`task definition family ${names.family}`);
     }
-    if (ours) found.taskDefinitions = revisions;
-    else found.foreign.push(`task definition family ${names.family}`);
   }
   return found;
+}
+
+/**
+ * The tags that decide whether a task-definition family is ours: our service's when it runs one of the
+ * family's revisions, else the latest ACTIVE revision's; undefined when the family has no ACTIVE revision
+ * (it is listed a while after its last deregistration).
+ */
+export async function familyTags(
+  ecs: ECSClient,
+  family: string,
+  service: FoundService | undefined,
+): Promise<Tags | undefined> {
+  if (service?.taskDefinition && familyOf(service.taskDefinition) === family) return service.tags;
+  try {
+    const { tags } = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }),
+    );
+    return fromTags(tags);
+  } catch (error) {
+    if (awsErrorCode(error) === 'ClientException') return undefined;
+    throw error;
+  }
+}
+
+/** The preview with its family's ACTIVE revisions listed (findPreviews reads families, not revisions). */
+export async function withRevisions(ecs: ECSClient, found: FoundPreview): Promise<FoundPreview> {
+  return found.family ? { ...found, taskDefinitions: await listRevisions(ecs, found.family.name) } : found;
 }
 
 /** The family of a task-definition ARN or family:revision. */

@@ -1,5 +1,6 @@
 export * from './deployments.js';
 export * from './discover.js';
 export * from './elb.js';
+export * from './find-previews.js';
 export * from './names.js';
 export * from './teardown.js';

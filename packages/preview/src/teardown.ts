@@ -29,6 +29,8 @@ export interface TeardownOptions {
   /** How long to wait for a target group that ECS or a rule still holds (ResourceInUse). */
   releaseTimeoutMs?: number;
   log?: (line: string) => void;
+  /** List what would be removed, in the same order, and remove nothing. */
+  dryRun?: boolean;
 }
 
 const GONE = new Set([
@@ -42,7 +44,8 @@ const GONE = new Set([
  * Deletes a found environment in the order AWS requires: the service (scaled to zero and deleted in
  * one forced call) → its listener rules → the target group (retried while still in use) → the task
  * definition revisions (deregistered, then deleted). Anything already gone counts as done; a failure is
- * recorded and the rest still runs, so a half-built environment or a second destroy is fine.
+ * recorded and the rest still runs, so a half-built environment or a second destroy is fine. With
+ * `dryRun`, the same walk lists what it would remove and calls nothing.
  */
 export async function teardownPreview(
   clients: PreviewClients,
@@ -52,6 +55,10 @@ export async function teardownPreview(
   const result: TeardownResult = { removed: [], failed: [] };
   const log = options.log ?? (() => {});
   const step = async (kind: ResourceKind, id: string, action: () => Promise<unknown>) => {
+    if (options.dryRun) {
+      result.removed.push({ kind, id });
+      return;
+    }
     try {
       await action();
       result.removed.push({ kind, id });
@@ -100,7 +107,9 @@ export async function teardownPreview(
       }),
     );
   }
-  if (options.deregisterTaskDefinitions && found.taskDefinitions.length > 0) {
+  if (options.deregisterTaskDefinitions && options.dryRun) {
+    for (const arn of found.taskDefinitions) result.removed.push({ kind: 'task-definition', id: arn });
+  } else if (options.deregisterTaskDefinitions && found.taskDefinitions.length > 0) {
     const deregistered: string[] = [];
     for (const arn of found.taskDefinitions) {
       try {

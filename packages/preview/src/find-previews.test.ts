@@ -1,7 +1,7 @@
 import { MANAGED_BY, suiteTags, TAG, type Tags } from '@ecs-actions/kit';
+import { type FakeService, type FakeWorld, fakeAws } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
-import { discoverEnvironments, ownedPr } from './discover.js';
-import { type FakeService, type FakeWorld, fakeAws } from './fake-aws.js';
+import { findPreviews, ownedPr } from './find-previews.js';
 
 const REPO = 'octo-org/shop';
 
@@ -14,7 +14,7 @@ const tagsFor = (pr: number, extra: Partial<{ repository: string; prefix: string
     ttlMs: 86_400_000,
   });
 
-describe('discoverEnvironments', () => {
+describe('findPreviews', () => {
   it('reads 45 services, 60 groups and rules in batches AWS accepts, and keeps only what carries our tags', async () => {
     const services: FakeService[] = [];
     const groups: FakeWorld['groups'] = [];
@@ -53,21 +53,17 @@ describe('discoverEnvironments', () => {
     groups.push({ name: 'shop-pr-88', tags: tagsFor(88), targets: 2 });
 
     const fake = fakeAws({ services, groups, families });
-    const found = await discoverEnvironments(fake, { cluster: 'previews', repository: REPO, prefix: 'shop' });
+    const found = await findPreviews(fake, { cluster: 'previews', repository: REPO, prefix: 'shop' });
 
-    expect(found.environments.map((e) => e.pr)).toEqual([
-      ...Array.from({ length: 30 }, (_, i) => i + 1),
-      77,
-      88,
-    ]);
-    const first = found.environments[0]!;
+    expect(found.previews.map((e) => e.pr)).toEqual([...Array.from({ length: 30 }, (_, i) => i + 1), 77, 88]);
+    const first = found.previews[0]!;
     expect(first.service?.name).toBe('shop-pr-1');
     expect(first.targetGroup?.name).toBe('shop-pr-1');
     expect(first.rules).toHaveLength(1);
     expect(first.family?.name).toBe('shop-pr-1');
-    expect(found.environments.at(-2)).toMatchObject({ pr: 77, rules: [], family: { name: 'shop-pr-77' } });
-    expect(found.environments.at(-2)?.service).toBeUndefined();
-    expect(found.environments.at(-1)).toMatchObject({ pr: 88, registeredTargets: 2 });
+    expect(found.previews.at(-2)).toMatchObject({ pr: 77, rules: [], family: { name: 'shop-pr-77' } });
+    expect(found.previews.at(-2)?.service).toBeUndefined();
+    expect(found.previews.at(-1)).toMatchObject({ pr: 88, registeredTargets: 2 });
     // Target health is read only for groups without a service here.
     expect(fake.calls.filter((c) => c === 'DescribeTargetHealth')).toHaveLength(1);
     expect(first.registeredTargets).toBeUndefined();

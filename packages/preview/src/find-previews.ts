@@ -1,8 +1,8 @@
-// Finds every preview environment of one repository and name prefix from tags, with batched reads:
-// a handful of calls for the whole cluster instead of findPreview's half-dozen per PR.
+// Finds every preview of one repository and name prefix from tags, with batched reads: a handful of calls
+// for the whole cluster instead of findPreview's half-dozen per PR. Same result type and the same ownership
+// rules as findPreview (one rule per resource kind, in discover.ts).
 import {
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   type ECSClient,
   paginateListServices,
   paginateListTaskDefinitionFamilies,
@@ -21,19 +21,22 @@ import {
   UserError,
 } from '@ecs-actions/kit';
 import {
-  describeTags,
+  type FoundPreview,
   type FoundRule,
   type FoundService,
   type FoundTargetGroup,
-  familyOf,
+  familyTags,
+  type PreviewClients,
+} from './discover.js';
+import {
+  describeTags,
   forwardsTo,
   hostsOf,
   listListeners,
   listRules,
   listTargetGroups as listTargetGroupsOf,
-  type PreviewClients,
-  previewNames,
-} from '@ecs-actions/preview';
+} from './elb.js';
+import { previewNames } from './names.js';
 
 /** DescribeServices takes at most 10 services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -44,30 +47,8 @@ export interface Scope {
   prefix: string;
 }
 
-/** A task-definition family named for a PR, and whether its tags (or our service) prove it ours. */
-export interface FoundFamily {
-  name: string;
-  tags: Tags;
-}
-
-/** Everything of one PR's preview that carries our tags, found by the sweep. */
-export interface Environment {
-  pr: number;
-  /** The service, ACTIVE or DRAINING (INACTIVE ones are ignored). */
-  service?: FoundService;
-  targetGroup?: FoundTargetGroup;
-  rules: FoundRule[];
-  family?: FoundFamily;
-  /**
-   * Targets registered in the target group, read only when the service is not in this cluster: ECS
-   * registers a running service's tasks, so targets mean a service elsewhere (another cluster with the
-   * same prefix) still uses the group, and the environment is not an orphan.
-   */
-  registeredTargets?: number;
-}
-
 export interface Inventory {
-  environments: Environment[];
+  previews: FoundPreview[];
   /** Resources with our tags for this repository but another name prefix: left to that prefix's sweep. */
   otherPrefixes: number;
 }
@@ -81,16 +62,16 @@ export function ownedPr(tags: Tags, scope: Scope): number | undefined {
 }
 
 /**
- * Reads the cluster's services (DescribeServices ≤ 10 per call), every target group and the rules of
+ * Every preview of a repository and name prefix. Reads the cluster's services (DescribeServices ≤ 10 per call), every target group and the rules of
  * their listeners (DescribeTags ≤ 20 per call), and the task-definition families named for this prefix,
  * and groups what carries our tags by PR. Nothing without the managed-by and repository tags is kept.
  */
-export async function discoverEnvironments(clients: PreviewClients, scope: Scope): Promise<Inventory> {
-  const byPr = new Map<number, Environment>();
-  const env = (pr: number): Environment => {
+export async function findPreviews(clients: PreviewClients, scope: Scope): Promise<Inventory> {
+  const byPr = new Map<number, FoundPreview>();
+  const env = (pr: number): FoundPreview => {
     let found = byPr.get(pr);
     if (!found) {
-      found = { pr, rules: [] };
+      found = { pr, names: previewNames(scope.prefix, pr), rules: [], taskDefinitions: [], foreign: [] };
       byPr.set(pr, found);
     }
     return found;
@@ -151,28 +132,11 @@ export async function discoverEnvironments(clients: PreviewClients, scope: Scope
     if (pr !== undefined) env(pr).rules.push({ ...rule, tags });
   }
 
-  // Families: ours when our service runs one of its revisions, otherwise when its latest revision's
-  // tags say so (the same rule as findPreview).
+  // Families: the same rule as findPreview (familyTags): our service's revision, else the latest's tags.
   await Promise.all(
     families.map(async (family) => {
-      const pr = family.pr;
-      const service = byPr.get(pr)?.service;
-      if (service?.taskDefinition && familyOf(service.taskDefinition) === family.name) {
-        env(pr).family = { name: family.name, tags: service.tags };
-        return;
-      }
-      let familyTags: Tags;
-      try {
-        const { tags } = await clients.ecs.send(
-          new DescribeTaskDefinitionCommand({ taskDefinition: family.name, include: ['TAGS'] }),
-        );
-        familyTags = fromTags(tags);
-      } catch (error) {
-        // No ACTIVE revision left (the family is listed a while after its last deregistration).
-        if (awsErrorCode(error) === 'ClientException') return;
-        throw error;
-      }
-      if (sortOut(familyTags) === pr) env(pr).family = { name: family.name, tags: familyTags };
+      const tags = await familyTags(clients.ecs, family.name, byPr.get(family.pr)?.service);
+      if (tags && sortOut(tags) === family.pr) env(family.pr).family = { name: family.name, tags };
     }),
   );
 
@@ -189,7 +153,7 @@ export async function discoverEnvironments(clients: PreviewClients, scope: Scope
       }),
   );
 
-  return { environments: [...byPr.values()].sort((a, b) => a.pr - b.pr), otherPrefixes };
+  return { previews: [...byPr.values()].sort((a, b) => a.pr - b.pr), otherPrefixes };
 }
 
 async function listServices(ecs: ECSClient, cluster: string): Promise<FoundService[]> {

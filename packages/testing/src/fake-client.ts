@@ -1,6 +1,4 @@
-// Test doubles for unit tests: an SDK client fake answering by command name, and a clock whose sleep
-// only advances time. Not used by the action itself.
-import type { Clock } from '@ecs-actions/kit';
+// A fake SDK client for unit tests: `send(new XCommand(input))` answers from handlers by command name.
 
 export type Handler = (input: Record<string, unknown>, call: number) => unknown;
 
@@ -31,18 +29,4 @@ export function awsError(name: string, message: string): Error {
   const error = new Error(message);
   error.name = name;
   return error;
-}
-
-/** A clock that starts at `start` and moves only when something sleeps. */
-export function fakeClock(start = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void } {
-  let t = start;
-  return {
-    now: () => t,
-    sleep: async (ms) => {
-      t += ms;
-    },
-    advance: (ms) => {
-      t += ms;
-    },
-  };
 }
