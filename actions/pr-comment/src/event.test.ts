@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventHeadSha, expectedReadOnly } from './event.js';
+import { expectedReadOnly } from './event.js';
 
 const pr = (head: string | null, base = 'octo-org/shop') => ({
   pull_request: {
@@ -9,11 +9,6 @@ const pr = (head: string | null, base = 'octo-org/shop') => ({
 });
 
 describe('event', () => {
-  it('reads the head commit of a pull request event, and nothing from other events', () => {
-    expect(eventHeadSha(pr('octo-org/shop'))).toBe('a'.repeat(40));
-    expect(eventHeadSha({ issue: { number: 7, pull_request: {} } })).toBeUndefined();
-  });
-
   it('expects a read-only token only where GitHub gives one: fork and Dependabot pull_request runs', () => {
     expect(expectedReadOnly('pull_request', pr('someone/shop'), 'someone')).toMatch(/comes from a fork/);
     // A fork whose repository was deleted: GitHub sends head.repo null.

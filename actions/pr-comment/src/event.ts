@@ -5,15 +5,9 @@ interface RepoRef {
 }
 interface PullRequestPayload {
   pull_request?: {
-    head?: { sha?: string; repo?: RepoRef | null };
+    head?: { repo?: RepoRef | null };
     base?: { repo?: RepoRef | null };
   };
-}
-
-/** The head commit of the event's pull request (pull_request, pull_request_target and similar). */
-export function eventHeadSha(payload: Record<string, unknown>): string | undefined {
-  const sha = (payload as PullRequestPayload).pull_request?.head?.sha;
-  return typeof sha === 'string' && sha !== '' ? sha : undefined;
 }
 
 /** Events whose GITHUB_TOKEN GitHub makes read-only for pull requests from forks and from Dependabot. */

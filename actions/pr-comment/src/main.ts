@@ -11,7 +11,7 @@ import {
   stepInputs,
   writeSummary,
 } from '@ecs-actions/kit';
-import { eventHeadSha, expectedReadOnly } from './event.js';
+import { expectedReadOnly } from './event.js';
 import { OUTPUT, parseInputs } from './inputs.js';
 
 export function main(): Promise<void> {
@@ -20,26 +20,20 @@ export function main(): Promise<void> {
     const inputs = parseInputs(new Inputs(stepInputs()), {
       eventName: context.eventName,
       prNumber: eventPullRequest(context),
-      headSha: eventHeadSha(context.payload),
+      headSha: context.prHeadSha,
     });
-    const env = process.env;
-    const runId = count(env.GITHUB_RUN_ID);
-    const runAttempt = count(env.GITHUB_RUN_ATTEMPT);
-    const readOnlyReason = expectedReadOnly(context.eventName, context.payload, env.GITHUB_ACTOR);
-    const octokit = createOctokit(inputs.token);
+    const readOnlyReason = expectedReadOnly(context.eventName, context.payload, context.actor);
     const output = await run(
       inputs,
       {
-        runId,
-        runAttempt,
-        ...(context.runUrl
-          ? { runUrl: runAttempt > 1 ? `${context.runUrl}/attempts/${runAttempt}` : context.runUrl }
-          : {}),
-        links: { serverUrl: env.GITHUB_SERVER_URL || 'https://github.com', repository: context.repository },
+        runId: context.runId,
+        runAttempt: context.runAttempt,
+        ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+        links: { serverUrl: context.serverUrl, repository: context.repository },
         ...(readOnlyReason ? { readOnlyReason } : {}),
       },
       {
-        api: githubCommentsApi(octokit, {
+        api: githubCommentsApi(createOctokit(inputs.token), {
           owner: context.owner,
           repo: context.repo,
           number: inputs.prNumber,
@@ -57,9 +51,4 @@ export function main(): Promise<void> {
     });
     await writeSummary(output.summary);
   });
-}
-
-function count(text: string | undefined): number {
-  const n = Number(text);
-  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }

@@ -1,7 +1,7 @@
 import { type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import type { CreateInputs } from './inputs.js';
-import { createService } from './run.js';
+import { createService } from './service.js';
 
 // moto silently replaces a duplicate CreateService; ECS refuses a second, different one. This fake
 // answers the way ECS does.

@@ -1,12 +1,6 @@
-import { errorMessage, type Octokit, type RunContext } from '@ecs-actions/kit';
+import { errorMessage, httpStatusOf, type Octokit, type RunContext } from '@ecs-actions/kit';
 import type { PrState } from './plan.js';
 import { mapLimit } from './pool.js';
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
-}
 
 /**
  * The state of each PR: one paginated list of the open PRs, then one read per PR that is not open (to
@@ -31,7 +25,7 @@ export async function readPrStates(
     });
     open = new Set(list.map((p) => p.number));
   } catch (error) {
-    const detail = `listing pull requests failed: ${errorMessage(error)}${statusOf(error) === 403 ? " (give the job 'pull-requests: read')" : ''}`;
+    const detail = `listing pull requests failed: ${errorMessage(error)}${httpStatusOf(error) === 403 ? " (give the job 'pull-requests: read')" : ''}`;
     for (const pr of prs) states.set(pr, { state: 'unknown', detail });
     return states;
   }
@@ -46,7 +40,7 @@ export async function readPrStates(
     } catch (error) {
       states.set(
         pr,
-        statusOf(error) === 404
+        httpStatusOf(error) === 404
           ? { state: 'not-found' }
           : { state: 'unknown', detail: `reading PR #${pr} failed: ${errorMessage(error)}` },
       );

@@ -43,9 +43,9 @@ export function main(): Promise<void> {
             markDestroyed: stickyCommentUpdater(octokit, context, {
               key: inputs.commentKey,
               row: inputs.commentRow,
-              runId: Number(process.env.GITHUB_RUN_ID ?? 0),
-              runAttempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 0),
-              serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com',
+              runId: context.runId,
+              runAttempt: context.runAttempt,
+              serverUrl: context.serverUrl,
               // The comment code's progress lines go to the debug log: one sweep touches many PRs.
               log: { info: debug, notice: info, warning, debug },
             }),

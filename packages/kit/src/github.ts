@@ -51,7 +51,26 @@ export interface RunContext {
   /** The event payload (GITHUB_EVENT_PATH), or `{}` when there is none. */
   payload: Record<string, unknown>;
   sha: string;
+  /** The head commit of the event's pull request, when the event carries one. */
+  prHeadSha: string | undefined;
+  /** The commit the run is about: the PR's head for PR events, else GITHUB_SHA. */
+  headSha: string;
+  /** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; 0 when unknown. */
+  runId: number;
+  runAttempt: number;
+  /** This attempt of the run (`…/actions/runs/ID/attempts/N` from the second attempt on). */
   runUrl: string | undefined;
+  /** GITHUB_SERVER_URL (https://github.com, or a GitHub Enterprise Server). */
+  serverUrl: string;
+  /** GITHUB_ACTOR: who started the run. */
+  actor: string;
+}
+
+/** HTTP status of an Octokit error, if any. */
+export function httpStatusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'status' in error
+    ? Number((error as { status: unknown }).status)
+    : undefined;
 }
 
 /** Reads the run's context from GITHUB_* variables; a missing repository is a UserError. */
@@ -69,14 +88,30 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
     }
   }
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const count = (text: string | undefined) => {
+    const n = Number(text);
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  };
+  const runId = count(env.GITHUB_RUN_ID);
+  const runAttempt = count(env.GITHUB_RUN_ATTEMPT);
+  const sha = env.GITHUB_SHA ?? '';
+  const head = (payload as { pull_request?: { head?: { sha?: unknown } } }).pull_request?.head?.sha;
+  const prHeadSha = typeof head === 'string' && head !== '' ? head : undefined;
+  const runUrl = runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
   return {
     repository,
     owner,
     repo,
     eventName: env.GITHUB_EVENT_NAME ?? '',
     payload,
-    sha: env.GITHUB_SHA ?? '',
-    runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    sha,
+    prHeadSha,
+    headSha: prHeadSha ?? sha,
+    runId,
+    runAttempt,
+    runUrl: runUrl && runAttempt > 1 ? `${runUrl}/attempts/${runAttempt}` : runUrl,
+    serverUrl: server,
+    actor: env.GITHUB_ACTOR ?? '',
   };
 }
 

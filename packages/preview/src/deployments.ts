@@ -1,4 +1,4 @@
-import { errorMessage, type Octokit, type RunContext } from '@ecs-actions/kit';
+import { errorMessage, httpStatusOf, type Octokit, type RunContext } from '@ecs-actions/kit';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 
@@ -12,16 +12,9 @@ export interface DeploymentTarget {
   warn: (message: string) => void;
 }
 
-/** HTTP status of an Octokit error, if any. */
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
-}
-
 /** A missing permission (fork PRs' read-only token, no `deployments: write`) is a warning, not a failure. */
 function permissionWarning(target: DeploymentTarget, what: string, error: unknown): void {
-  const status = statusOf(error);
+  const status = httpStatusOf(error);
   if (status === 403 || status === 404) {
     target.warn(
       `GitHub deployment not recorded (${what}: ${errorMessage(error)}). Give the job 'deployments: write' to see previews in the PR's deployments.`,

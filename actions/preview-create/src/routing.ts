@@ -1,0 +1,272 @@
+// The preview's route: its target group and listener rule on one listener of the pool. Found first (with
+// ownership and host checks, before anything is created), then created or corrected.
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DeleteRuleCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+  ModifyRuleCommand,
+  type Rule,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { awsErrorCode, type Tags, toElbTags, UserError } from '@ecs-actions/kit';
+import {
+  describeTags,
+  forwardsTo,
+  hostsOf,
+  listRules,
+  loadBalancerArnOf,
+  ownedBy,
+} from '@ecs-actions/preview';
+import { chooseListener } from './capacity.js';
+import type { CreateInputs } from './inputs.js';
+import type { Plan } from './plan.js';
+import { choosePriority } from './priority.js';
+
+/** What exists of the route, and where a missing piece will go. */
+export interface Routing {
+  group: TargetGroup | undefined;
+  listenerArn: string;
+  rules: Rule[];
+  /** The VPC of the chosen load balancer (for a new target group). */
+  vpcId: string | undefined;
+  rule: Rule | undefined;
+}
+
+/**
+ * The PR's target group and rule, if they exist, and the listener: the one its group is on, or the first of
+ * the pool with room. Refuses pieces with our names but not our tags, and a host another rule routes.
+ */
+export async function findRouting(
+  elb: ElasticLoadBalancingV2Client,
+  inputs: CreateInputs,
+  plan: Plan,
+  repository: string,
+): Promise<Routing> {
+  const group = await describeTargetGroup(elb, plan.names.targetGroup);
+  const listenerOfGroup = group
+    ? inputs.listenerArns.find((l) => group.LoadBalancerArns?.includes(loadBalancerArnOf(l)))
+    : undefined;
+  let listenerArn: string;
+  let rules: Rule[];
+  let vpcId: string | undefined;
+  if (listenerOfGroup) {
+    listenerArn = listenerOfGroup;
+    rules = await listRules(elb, listenerArn);
+  } else {
+    ({ listenerArn, rules, vpcId } = await chooseListener(elb, inputs.listenerArns, inputs.maxRulesPerAlb));
+  }
+  const rule = group?.TargetGroupArn ? lowestRuleFor(rules, group.TargetGroupArn) : undefined;
+  const toVerify = [group?.TargetGroupArn, rule?.RuleArn].filter((a): a is string => Boolean(a));
+  if (toVerify.length > 0) {
+    const tags = await describeTags(elb, toVerify);
+    for (const arn of toVerify) {
+      if (!ownedBy(tags.get(arn) ?? {}, repository, plan.pr)) {
+        throw new UserError(
+          `${arn} has the name or route of PR ${plan.pr}'s preview but not its ecs-actions tags; refusing to touch it. Choose another 'name-prefix'.`,
+        );
+      }
+    }
+  }
+  const conflict = rules.find(
+    (r) =>
+      !r.IsDefault &&
+      hostsOf(r).includes(plan.host) &&
+      (!group?.TargetGroupArn || !forwardsTo(r, group.TargetGroupArn)),
+  );
+  if (conflict) {
+    throw new UserError(
+      `Host '${plan.host}' is already routed by another rule of the listener (${conflict.RuleArn}); pick another 'host'.`,
+    );
+  }
+  return { group, listenerArn, rules, vpcId, rule };
+}
+
+/** Creates what the route lacks (target group, rule) and corrects the rule's host; converges on re-runs. */
+export async function applyRouting(
+  elb: ElasticLoadBalancingV2Client,
+  inputs: CreateInputs,
+  plan: Plan,
+  routing: Routing,
+  target: { networkMode: string | undefined; port: number },
+  repository: string,
+  log: (line: string) => void,
+  changes: string[],
+): Promise<{ groupArn: string; ruleArn: string }> {
+  let group = routing.group;
+  if (!group) {
+    group = await createTargetGroup(
+      elb,
+      plan.names.targetGroup,
+      target.networkMode,
+      target.port,
+      routing.vpcId,
+      inputs,
+      plan.tags,
+    );
+    changes.push(`created target group ${plan.names.targetGroup}`);
+  }
+  const groupArn = group.TargetGroupArn!;
+  let rule = routing.rule;
+  if (!rule) {
+    rule = await createRule(
+      elb,
+      routing.listenerArn,
+      routing.rules,
+      groupArn,
+      plan.host,
+      inputs,
+      plan.identity,
+      plan.tags,
+    );
+    changes.push(`created listener rule for ${plan.host} (priority ${rule.Priority})`);
+    rule = await settleDuplicateRules(elb, routing.listenerArn, groupArn, repository, plan.pr, log);
+  } else if (!hostsOf(rule).includes(plan.host)) {
+    await elb.send(
+      new ModifyRuleCommand({
+        RuleArn: rule.RuleArn,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [plan.host] } }],
+      }),
+    );
+    changes.push(`changed the rule's host to ${plan.host}`);
+  }
+  return { groupArn, ruleArn: rule.RuleArn ?? '' };
+}
+
+async function describeTargetGroup(elb: ElasticLoadBalancingV2Client, name: string) {
+  try {
+    const { TargetGroups } = await elb.send(new DescribeTargetGroupsCommand({ Names: [name] }));
+    return TargetGroups?.[0];
+  } catch (error) {
+    if (awsErrorCode(error) === 'TargetGroupNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Of the rules that forward to the group, the one every run agrees on: the lowest priority. */
+function lowestRuleFor(rules: Rule[], groupArn: string): Rule | undefined {
+  return rules
+    .filter((r) => !r.IsDefault && forwardsTo(r, groupArn))
+    .sort((a, b) => Number(a.Priority) - Number(b.Priority))[0];
+}
+
+async function createTargetGroup(
+  elb: ElasticLoadBalancingV2Client,
+  name: string,
+  networkMode: string | undefined,
+  port: number,
+  vpcId: string | undefined,
+  inputs: CreateInputs,
+  tags: Tags,
+) {
+  const interval = inputs.healthCheckIntervalSeconds;
+  try {
+    const { TargetGroups } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: name,
+        Protocol: 'HTTP',
+        Port: port,
+        VpcId: vpcId,
+        TargetType: (networkMode ?? 'awsvpc') === 'awsvpc' ? 'ip' : 'instance',
+        HealthCheckPath: inputs.healthCheckPath,
+        HealthCheckIntervalSeconds: interval,
+        HealthCheckTimeoutSeconds: Math.max(2, Math.min(interval - 1, 5)),
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+        Matcher: { HttpCode: '200-399' },
+        Tags: toElbTags(tags),
+      }),
+    );
+    return TargetGroups![0]!;
+  } catch (error) {
+    // A concurrent run for the same PR created it first: use theirs (it carries the same tags).
+    if (awsErrorCode(error) === 'DuplicateTargetGroupNameException') {
+      const group = await describeTargetGroup(elb, name);
+      if (group) return group;
+    }
+    throw error;
+  }
+}
+
+const MAX_PRIORITY_ATTEMPTS = 6;
+
+async function createRule(
+  elb: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+  known: Rule[],
+  groupArn: string,
+  host: string,
+  inputs: CreateInputs,
+  identity: string,
+  tags: Tags,
+): Promise<Rule> {
+  let rules = known;
+  for (let attempt = 0; attempt < MAX_PRIORITY_ATTEMPTS; attempt++) {
+    const used = new Set(rules.filter((r) => !r.IsDefault).map((r) => Number(r.Priority)));
+    const priority = choosePriority(used, inputs.priorityRange, identity, attempt);
+    if (priority === undefined) {
+      throw new UserError(
+        `Input 'rule-priorities': every priority in ${inputs.priorityRange.join('-')} is taken on ${listenerArn}.`,
+      );
+    }
+    try {
+      const { Rules } = await elb.send(
+        new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: priority,
+          Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
+          Actions: [{ Type: 'forward', TargetGroupArn: groupArn }],
+          Tags: toElbTags(tags),
+        }),
+      );
+      return Rules![0]!;
+    } catch (error) {
+      const code = awsErrorCode(error);
+      if (code === 'PriorityInUseException') {
+        rules = await listRules(elb, listenerArn);
+        continue;
+      }
+      if (code === 'TooManyRulesException' || code === 'TooManyTargetGroupsException') {
+        throw new UserError(
+          `The load balancer of ${listenerArn} is at an AWS limit (${code}); the target group ${groupArn} is tagged and will be removed by preview-destroy or preview-sweep.`,
+        );
+      }
+      throw error;
+    }
+  }
+  throw new UserError(
+    `Could not find a free rule priority on ${listenerArn} after ${MAX_PRIORITY_ATTEMPTS} attempts (PriorityInUse each time).`,
+  );
+}
+
+/**
+ * Two runs for the same PR at once may each create a rule. Both then keep the one with the lowest
+ * priority and delete the others (ours by tag), so the PR ends with one route.
+ */
+async function settleDuplicateRules(
+  elb: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+  groupArn: string,
+  repository: string,
+  pr: number,
+  log: (line: string) => void,
+): Promise<Rule> {
+  const mine = (await listRules(elb, listenerArn))
+    .filter((r) => !r.IsDefault && forwardsTo(r, groupArn))
+    .sort((a, b) => Number(a.Priority) - Number(b.Priority));
+  const [keep, ...extra] = mine;
+  if (!keep) throw new UserError(`The rule just created on ${listenerArn} is gone; re-run the job.`);
+  if (extra.length > 0) {
+    const tags = await describeTags(
+      elb,
+      extra.map((r) => r.RuleArn!),
+    );
+    for (const rule of extra) {
+      if (!ownedBy(tags.get(rule.RuleArn!) ?? {}, repository, pr)) continue;
+      await elb.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn })).catch(() => {});
+      log(`removed duplicate rule ${rule.RuleArn} (a concurrent run created it)`);
+    }
+  }
+  return keep;
+}
