@@ -1,6 +1,8 @@
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import { saveState } from '@ecs-actions/kit';
 import { stopDeployment } from './codedeploy.js';
+import { STATE } from './names.js';
 import { stopNative } from './native.js';
 import { revertRolling } from './rolling.js';
 
@@ -48,4 +50,10 @@ export async function stopInFlight(
       return `Rolled service ${inFlight.service} back to ${inFlight.previousTaskDefinition} (the rolling update to ${inFlight.taskDefinitionArn} was cancelled).`;
     }
   }
+}
+
+/** Saves what the post step must stop (undefined: nothing), with the region to reach it in. */
+export function saveInFlight(inFlight: InFlight | undefined, region: string | undefined): void {
+  saveState(STATE.region, region ?? '');
+  saveState(STATE.inFlight, inFlight ? JSON.stringify(inFlight) : '');
 }

@@ -1,6 +1,6 @@
 import { checkImage, type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs';
-import { type Inputs, splitList, UserError } from '@ecs-actions/kit';
-import { INPUT } from './names.js';
+import { type Inputs, setOutputs, splitList, table, UserError, writeSummary } from '@ecs-actions/kit';
+import { INPUT, OUTPUT } from './names.js';
 
 export const WAIT_UNTIL = ['complete', 'traffic-shifted', 'test-traffic', 'none'] as const;
 export type WaitUntil = (typeof WAIT_UNTIL)[number];
@@ -157,4 +157,18 @@ export function parseWaves(inputs: Inputs, environment: string | undefined): Wav
     waves.push({ name: match[1]!, services });
   }
   return waves;
+}
+
+/** `mode: plan`: the environment's ordered waves as the `waves` output, and a table in the summary. */
+export async function writePlan(inputs: Inputs): Promise<void> {
+  // The step's own `environment` input (it wins over the environments file, which does not set it).
+  const environment = inputs.string(INPUT.environment);
+  const waves = parseWaves(inputs, environment);
+  setOutputs({ [OUTPUT.waves]: waves });
+  await writeSummary(
+    `### Deploy plan for \`${environment ?? 'default'}\`\n\n${table(
+      ['Wave', 'GitHub environment', 'Services'],
+      waves.map((w, i) => [String(i + 1), w.name, w.services.join(', ')]),
+    )}\n`,
+  );
 }

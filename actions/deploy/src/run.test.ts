@@ -47,7 +47,7 @@ function harness(ecsHandlers: Record<string, Handler>, codedeployHandlers: Recor
       summary = md;
     },
     env: {},
-    description: 'test',
+    context: { runUrl: undefined },
   };
   return { deps, ecs, codedeploy, outputs, inFlight, warnings, log, summary: () => summary };
 }

@@ -4,6 +4,7 @@ import {
   type Clock,
   errorMessage,
   formatDuration,
+  type RunContext,
   table,
   UserError,
   WaitTimeoutError,
@@ -62,8 +63,8 @@ export interface Deps {
   saveInFlight: (inFlight: InFlight | undefined) => void;
   summary: (markdown: string) => Promise<void>;
   env: NodeJS.ProcessEnv;
-  /** CreateDeployment's description: which run deployed. */
-  description: string;
+  /** The run that deploys (CreateDeployment's description names it). */
+  context: Pick<RunContext, 'runUrl'>;
   signal?: AbortSignal;
 }
 
@@ -200,7 +201,7 @@ async function deploy(
       group!,
       spec,
       inputs.deploymentConfig,
-      deps.description,
+      `GitHub Actions ${deps.context.runUrl ?? ''}`.trim(),
     );
     timeline.mark('CreateDeployment', 'Succeeded');
     deps.log(`Started CodeDeploy deployment ${deploymentId}`);

@@ -144,3 +144,16 @@ function invalid(name: string, value: string, expected: string, example: string)
     `Input '${name}': ${JSON.stringify(value)} is not valid: use ${expected}. Example: ${example}`,
   );
 }
+
+/** The step's outputs from run()'s result (names as in action.yml). */
+export function outputsOf(output: {
+  commentId?: number | undefined;
+  commentUrl?: string | undefined;
+  result: string;
+}) {
+  return {
+    [OUTPUT.commentId]: output.commentId,
+    [OUTPUT.commentUrl]: output.commentUrl,
+    [OUTPUT.result]: output.result,
+  };
+}

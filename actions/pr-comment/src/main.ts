@@ -1,6 +1,5 @@
 // The edge: the only file that reads the environment and the step's inputs and writes outputs.
-
-import { githubCommentsApi, run, stepLog } from '@ecs-actions/comment';
+import { liveDeps, run, runIdentity } from '@ecs-actions/comment';
 import {
   createOctokit,
   eventPullRequest,
@@ -12,43 +11,20 @@ import {
   writeSummary,
 } from '@ecs-actions/kit';
 import { expectedReadOnly } from './event.js';
-import { OUTPUT, parseInputs } from './inputs.js';
+import { outputsOf, parseInputs } from './inputs.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const context = runContext();
+    const { eventName, payload, actor, prHeadSha } = context;
     const inputs = parseInputs(new Inputs(stepInputs()), {
-      eventName: context.eventName,
+      eventName,
       prNumber: eventPullRequest(context),
-      headSha: context.prHeadSha,
+      headSha: prHeadSha,
     });
-    const readOnlyReason = expectedReadOnly(context.eventName, context.payload, context.actor);
-    const output = await run(
-      inputs,
-      {
-        runId: context.runId,
-        runAttempt: context.runAttempt,
-        ...(context.runUrl ? { runUrl: context.runUrl } : {}),
-        links: { serverUrl: context.serverUrl, repository: context.repository },
-        ...(readOnlyReason ? { readOnlyReason } : {}),
-      },
-      {
-        api: githubCommentsApi(createOctokit(inputs.token), {
-          owner: context.owner,
-          repo: context.repo,
-          number: inputs.prNumber,
-        }),
-        now: () => new Date(),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        random: Math.random,
-        log: stepLog,
-      },
-    );
-    setOutputs({
-      [OUTPUT.commentId]: output.commentId,
-      [OUTPUT.commentUrl]: output.commentUrl,
-      [OUTPUT.result]: output.result,
-    });
+    const deps = liveDeps(createOctokit(inputs.token), { ...context, number: inputs.prNumber });
+    const output = await run(inputs, runIdentity(context, expectedReadOnly(eventName, payload, actor)), deps);
+    setOutputs(outputsOf(output));
     await writeSummary(output.summary);
   });
 }

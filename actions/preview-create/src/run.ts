@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Clock, Octokit, RunContext } from '@ecs-actions/kit';
+import type { Octokit, StepDeps } from '@ecs-actions/kit';
 import { type DeploymentTarget, setDeploymentStatus, startDeployment } from '@ecs-actions/preview';
 import type { CreateInputs } from './inputs.js';
 import { planPreview } from './plan.js';
@@ -8,14 +8,10 @@ import { applyRouting, findRouting } from './routing.js';
 import { applyService, findServices, renderRevision } from './service.js';
 import { waitUntilReady } from './wait.js';
 
-export interface CreateDeps {
+export interface CreateDeps extends StepDeps {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
   octokit: Octokit | undefined;
-  context: RunContext;
-  clock: Clock;
-  log: (line: string) => void;
-  warn: (line: string) => void;
 }
 
 export interface CreateResult {
@@ -117,6 +113,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
       phase('wait for the service');
     }
 
+    log(`Preview of PR #${plan.pr}: ${plan.url}`);
     if (deployment && deploymentId !== undefined) {
       await setDeploymentStatus(deployment, deploymentId, 'success', {
         environmentUrl: plan.url,

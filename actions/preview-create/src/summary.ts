@@ -1,6 +1,18 @@
 import { formatDuration, table } from '@ecs-actions/kit';
 import type { CreateResult } from './run.js';
 
+/** The step's outputs (names as in action.yml). */
+export function createOutputs(result: CreateResult) {
+  return {
+    url: result.url,
+    'service-arn': result.serviceArn,
+    'task-definition-arn': result.taskDefinitionArn,
+    'target-group-arn': result.targetGroupArn,
+    'rule-arn': result.ruleArn,
+    created: result.created,
+  };
+}
+
 /** The job summary: where the preview is, what this run did, and how long each phase took. */
 export function createSummary(result: CreateResult): string {
   const what = result.changes.length

@@ -1,4 +1,4 @@
-import { type Clock, eventPullRequest, type Octokit, type RunContext, UserError } from '@ecs-actions/kit';
+import { eventPullRequest, type Octokit, type StepDeps, UserError } from '@ecs-actions/kit';
 import {
   deactivateDeployments,
   type FoundPreview,
@@ -9,12 +9,8 @@ import {
 } from '@ecs-actions/preview';
 import type { DestroyInputs } from './inputs.js';
 
-export interface DestroyDeps extends PreviewClients {
+export interface DestroyDeps extends PreviewClients, StepDeps {
   octokit: Octokit | undefined;
-  context: RunContext;
-  clock: Clock;
-  log: (line: string) => void;
-  warn: (line: string) => void;
 }
 
 export interface DestroyResult extends TeardownResult {
@@ -57,4 +53,12 @@ export async function runDestroy(inputs: DestroyInputs, deps: DestroyDeps): Prom
     });
   }
   return { ...result, pr, found, deactivatedDeployments };
+}
+
+/** Fails the step when some resources could not be removed (called after the outputs and summary). */
+export function assertAllRemoved(result: DestroyResult): void {
+  if (result.failed.length === 0) return;
+  throw new UserError(
+    `Some resources of PR #${result.pr}'s preview could not be removed (they keep their tags, so a re-run or preview-sweep finds them):\n${result.failed.map((f) => `  - ${f.kind} ${f.id}: ${f.error}`).join('\n')}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { githubCommentsApi, hasMarker, type Log, reportRow } from '@ecs-actions/comment';
+import { githubCommentsApi, hasMarker, type Log, reportRow, runIdentity } from '@ecs-actions/comment';
 import type { Octokit, RunContext } from '@ecs-actions/kit';
 import type { DeleteReason } from './plan.js';
 import type { CommentOutcome, MarkDestroyed } from './run.js';
@@ -15,9 +15,6 @@ export interface CommentOptions {
   key: string;
   /** The row to mark (pr-comment's `environment`). */
   row: string;
-  runId: number;
-  runAttempt: number;
-  serverUrl: string;
   log: Log;
 }
 
@@ -36,15 +33,7 @@ export function stickyCommentUpdater(
     if (!comments.some((c) => hasMarker(c.body, options.key))) return 'no-comment';
     const out = await reportRow(
       octokit,
-      {
-        owner,
-        repo,
-        pr,
-        runId: options.runId,
-        runAttempt: options.runAttempt,
-        ...(context.runUrl ? { runUrl: context.runUrl } : {}),
-        links: { serverUrl: options.serverUrl, repository: context.repository },
-      },
+      { owner, repo, pr, ...runIdentity(context) },
       { environment: options.row, status: 'destroyed', message: `Removed by preview-sweep: ${WHY[reason]}.` },
       { key: options.key, log: options.log },
     );

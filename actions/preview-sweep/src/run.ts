@@ -1,4 +1,4 @@
-import { type Clock, errorMessage, type Octokit, type RunContext } from '@ecs-actions/kit';
+import { errorMessage, type Octokit, type StepDeps, UserError } from '@ecs-actions/kit';
 import {
   deactivateDeployments,
   type FoundPreview,
@@ -27,12 +27,8 @@ export type CommentOutcome = 'updated' | 'no-comment' | 'read-only';
 /** Updates one PR's sticky comment row to `destroyed`, with the reason. */
 export type MarkDestroyed = (pr: number, reason: DeleteReason) => Promise<CommentOutcome>;
 
-export interface SweepDeps extends PreviewClients {
+export interface SweepDeps extends PreviewClients, StepDeps {
   octokit: Octokit | undefined;
-  context: RunContext;
-  clock: Clock;
-  log: (line: string) => void;
-  warn: (line: string) => void;
   /** The sticky-comment update; absent when `sticky-comment` is off or there is no token. */
   markDestroyed?: MarkDestroyed;
   /** PR states; by default read through `octokit`. */
@@ -197,4 +193,28 @@ async function afterRemoval(
       deps.warn(`PR #${swept.pr}: sticky comment not updated: ${errorMessage(error)}`);
     }
   }
+}
+
+/**
+ * Fails the step when some previews could not be fully removed (called after the outputs and summary): one
+ * line per distinct error (a missing permission fails every environment alike), naming the PRs.
+ */
+export function assertAllRemoved(result: SweepResult): void {
+  const { failed } = result;
+  if (failed.length === 0) return;
+  const byError = new Map<string, string[]>();
+  for (const f of failed) {
+    for (const e of f.errors) {
+      const key = `${e.kind}: ${e.error}`;
+      byError.set(key, [...(byError.get(key) ?? []), `#${f.pr} (${e.id})`]);
+    }
+  }
+  const lines = [...byError].map(([error, where]) =>
+    where.length > 5
+      ? `  - ${error} — ${where.length} environments: ${where.slice(0, 5).join(', ')}, …`
+      : `  - ${error} — ${where.join(', ')}`,
+  );
+  throw new UserError(
+    `Could not fully remove ${failed.length} preview environment(s); every other one was handled, and what is left keeps its tags for the next run:\n${lines.join('\n')}`,
+  );
 }

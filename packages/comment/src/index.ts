@@ -2,7 +2,7 @@ import { debug, info, notice, type Octokit, warning } from '@ecs-actions/kit';
 import { githubCommentsApi } from './api.js';
 import type { Links } from './body.js';
 import type { Report } from './request.js';
-import { DEFAULT_TIMING, type Log, type RunOutput, run } from './run.js';
+import { DEFAULT_TIMING, type Deps, type Log, type RunOutput, run } from './run.js';
 
 export * from './api.js';
 export * from './body.js';
@@ -12,6 +12,21 @@ export * from './state.js';
 
 /** The step's log through @actions/core, for run()'s `log`. */
 export const stepLog: Log = { info, warning, notice, debug };
+
+/** run()'s dependencies in a workflow run: the PR's comments through Octokit, the real clock, the step log. */
+export function liveDeps(
+  octokit: Octokit,
+  pr: { owner: string; repo: string; number: number },
+  log: Log = stepLog,
+): Deps {
+  return {
+    api: githubCommentsApi(octokit, pr),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    log,
+  };
+}
 
 export interface RowTarget {
   owner: string;
@@ -49,13 +64,7 @@ export function reportRow(
       ...(target.runUrl ? { runUrl: target.runUrl } : {}),
       links: target.links,
     },
-    {
-      api: githubCommentsApi(octokit, { owner: target.owner, repo: target.repo, number: target.pr }),
-      now: () => new Date(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      random: Math.random,
-      log: options.log ?? stepLog,
-    },
+    liveDeps(octokit, { owner: target.owner, repo: target.repo, number: target.pr }, options.log),
     DEFAULT_TIMING,
   );
 }

@@ -8,7 +8,7 @@
 // everything read before, write only what differs, wait a settle time with jitter, and read again. It stops when a read needs no write: the
 // comment then holds this run's row (or a newer one). A run that clobbered another's row with an older
 // read is caught by that other run's next read, which restores the row from its memory.
-import { UserError } from '@ecs-actions/kit';
+import { type RunContext, UserError } from '@ecs-actions/kit';
 import type { CommentMeta, CommentsApi, IssueComment } from './api.js';
 import { WriteForbiddenError } from './api.js';
 import { fitState, hasMarker, type Links, parseState } from './body.js';
@@ -36,6 +36,17 @@ export interface RunIdentity {
   links: Links;
   /** Why the token is expected to be read-only (a fork's pull_request run), if it is. */
   readOnlyReason?: string;
+}
+
+/** The run identity of the run context the kit parsed (one place for every reporter of rows). */
+export function runIdentity(context: RunContext, readOnlyReason?: string): RunIdentity {
+  return {
+    runId: context.runId,
+    runAttempt: context.runAttempt,
+    ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+    links: { serverUrl: context.serverUrl, repository: context.repository },
+    ...(readOnlyReason ? { readOnlyReason } : {}),
+  };
 }
 
 /** Where a run writes its log lines and annotations. */

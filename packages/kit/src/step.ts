@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { ConfigError } from './config.js';
 import { errorMessage, UserError } from './errors.js';
+import { type RunContext, runContext } from './github.js';
 import { mapStack } from './stack.js';
+import { type Clock, systemClock } from './waiter.js';
 
 /** GitHub's limit for one step's summary. */
 export const SUMMARY_LIMIT = 1024 * 1024;
@@ -120,4 +123,40 @@ export function notice(message: string): void {
 /** A line shown only when the run has debug logging on. */
 export function debug(message: string): void {
   core.debug(message);
+}
+
+/** What every action's run() takes from the step's edge: the run's context, the clock, the log. */
+export interface StepDeps {
+  context: RunContext;
+  clock: Clock;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+}
+
+/** The edge's StepDeps: the run context parsed once, the system clock, the step's log. */
+export function stepDeps(): StepDeps {
+  return { context: runContext(), clock: systemClock, log: info, warn: warning };
+}
+
+/** The step's files and reports, for run()s that read workspace files and write the summary themselves. */
+export function stepIo() {
+  return {
+    readFile: (path: string) => readFileSync(path, 'utf8'),
+    summary: writeSummary,
+    setOutputs: (outputs: object) => setOutputs({ ...outputs }),
+    env: process.env,
+  };
+}
+
+/**
+ * Aborted when the job is cancelled: the runner sends SIGINT (then SIGTERM 7.5 s later), and the step should
+ * stop waiting, report what it has, and leave the clean-up to its post step. `message` is logged then.
+ */
+export function cancelSignal(message: string): AbortSignal {
+  const cancelled = new AbortController();
+  process.once('SIGINT', () => {
+    info(message);
+    cancelled.abort();
+  });
+  return cancelled.signal;
 }
