@@ -17,9 +17,11 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AWS_BUCKETS } from '@ecs-actions/ecs/aws-limits';
 import { MANAGED_BY, suiteTags, TAG, type Tags, toEcsTags, toElbTags } from '@ecs-actions/kit';
 import { previewNames } from '../../packages/preview/src/names.js';
 import type { AwsClients } from '../harness/aws/clients.js';
+import type { RateLimits } from '../harness/aws/proxy.js';
 import type { Sandbox } from '../harness/aws/sandbox.js';
 import { repoRoot } from '../harness/runner.js';
 import { IMAGE, REPOSITORY } from './preview-env.js';
@@ -240,16 +242,17 @@ export function prsOf(resources: Resource[], repository = REPOSITORY): string[] 
 }
 
 /**
- * AWS's published buckets for the fault proxy (one bucket per call: the ELB account bucket cannot be
- * modelled), and under `ecs` the bucket the pacer assumes for the other ECS calls.
+ * AWS's published buckets, from the pacer's own table (packages/ecs/src/aws-limits.ts), for the fault proxy
+ * (one bucket per call: the ELB account bucket cannot be modelled), and under `ecs` the bucket the pacer
+ * assumes for the other ECS calls.
  */
-export const PROXY_BUCKETS = {
-  ecs: { burst: 20, refillPerSecond: 5 },
-  'elasticloadbalancing:mutating': { burst: 20, refillPerSecond: 3 },
-  'elasticloadbalancing:read': { burst: 40, refillPerSecond: 10 },
-  'ecs:CreateService': { burst: 50, refillPerSecond: 5 },
-  'ecs:UpdateService': { burst: 50, refillPerSecond: 5 },
-  'ecs:DeleteService': { burst: 50, refillPerSecond: 5 },
-  'ecs:DescribeServices': { burst: 100, refillPerSecond: 20 },
-  'ecs:RegisterTaskDefinition': { burst: 20, refillPerSecond: 1 },
+export const PROXY_BUCKETS: RateLimits = {
+  ecs: AWS_BUCKETS['ecs:other']!,
+  'elasticloadbalancing:mutating': AWS_BUCKETS['elb:mutating']!,
+  'elasticloadbalancing:read': AWS_BUCKETS['elb:read']!,
+  'ecs:CreateService': AWS_BUCKETS['ecs:service-changes']!,
+  'ecs:UpdateService': AWS_BUCKETS['ecs:service-changes']!,
+  'ecs:DeleteService': AWS_BUCKETS['ecs:service-changes']!,
+  'ecs:DescribeServices': AWS_BUCKETS['ecs:DescribeServices']!,
+  'ecs:RegisterTaskDefinition': AWS_BUCKETS['ecs:RegisterTaskDefinition']!,
 };

@@ -5,8 +5,8 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { diagnose, formatDiagnosis } from '@ecs-actions/ecs/rollout';
 import { awsErrorCode, type Clock, errorMessage, formatDuration, poll, UserError } from '@ecs-actions/kit';
-import { diagnose, formatDiagnosis } from '@ecs-actions/kit/rollout';
 import type { WaitUntil } from './inputs.js';
 import type { Timeline } from './timeline.js';
 

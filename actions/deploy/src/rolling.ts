@@ -1,6 +1,6 @@
 import { type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { RolloutFailedError, waitForRollout } from '@ecs-actions/ecs/rollout';
 import type { Clock } from '@ecs-actions/kit';
-import { RolloutFailedError, waitForRollout } from '@ecs-actions/kit/rollout';
 import type { Timeline } from './timeline.js';
 
 export interface RollingOptions {

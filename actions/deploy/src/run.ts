@@ -1,5 +1,6 @@
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { diagnose, formatDiagnosis, RolloutFailedError } from '@ecs-actions/ecs/rollout';
 import {
   type Clock,
   errorMessage,
@@ -9,7 +10,6 @@ import {
   UserError,
   WaitTimeoutError,
 } from '@ecs-actions/kit';
-import { diagnose, formatDiagnosis, RolloutFailedError } from '@ecs-actions/kit/rollout';
 import { type AppSpec, appSpecFromFile, generateAppSpec } from './appspec.js';
 import type { InFlight } from './cancel.js';
 import {

@@ -3,8 +3,8 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { judgeRollout, waitForRollout } from '@ecs-actions/ecs/rollout';
 import { type Clock, poll } from '@ecs-actions/kit';
-import { judgeRollout, waitForRollout } from '@ecs-actions/kit/rollout';
 import type { CreateInputs } from './inputs.js';
 
 /**

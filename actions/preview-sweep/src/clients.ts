@@ -1,8 +1,8 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AWS_BUCKETS, awsBucketsOf } from '@ecs-actions/ecs/aws-limits';
+import { ApiCalls, Pacer, paceClient } from '@ecs-actions/ecs/pacer';
 import { createAwsClient, createOctokit, debug, info, type StepDeps, warning } from '@ecs-actions/kit';
-import { AWS_BUCKETS, awsBucketsOf } from '@ecs-actions/kit/aws-limits';
-import { ApiCalls, Pacer, paceClient } from '@ecs-actions/kit/pacer';
 import { stickyCommentUpdater } from './comment.js';
 import type { SweepInputs } from './inputs.js';
 import type { SweepDeps } from './run.js';

@@ -1,5 +1,5 @@
+import type { ApiCalls } from '@ecs-actions/ecs/pacer';
 import { formatDuration, table } from '@ecs-actions/kit';
-import type { ApiCalls } from '@ecs-actions/kit/pacer';
 import type { SweepResult } from './run.js';
 
 const REASON: Record<string, string> = {

@@ -6,9 +6,7 @@ import {
   ListTasksCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { formatDuration } from './duration.js';
-import { UserError, WaitTimeoutError } from './errors.js';
-import { type Clock, poll, systemClock } from './waiter.js';
+import { type Clock, formatDuration, poll, systemClock, UserError, WaitTimeoutError } from '@ecs-actions/kit';
 
 /** What one look at a service says about the deployment being followed. */
 export type RolloutVerdict =

@@ -1,6 +1,4 @@
-import { iamAction } from './aws.js';
-import { awsErrorCode } from './errors.js';
-import { type Clock, systemClock } from './waiter.js';
+import { awsErrorCode, type Clock, iamAction, systemClock } from '@ecs-actions/kit';
 
 /** A token bucket as AWS publishes them: `burst` calls at once, then `refillPerSecond` on average. */
 export interface Bucket {

@@ -1,7 +1,7 @@
+import { systemClock } from '@ecs-actions/kit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AWS_BUCKETS, awsBucketsOf } from './aws-limits.js';
 import { type Bucket, Pacer } from './pacer.js';
-import { systemClock } from './waiter.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
