@@ -24,6 +24,16 @@ export function fakeClient(handlers: Record<string, Handler>) {
   };
 }
 
+/**
+ * The same fake on a real client instance (the SDK's paginators refuse anything else): `client`'s `send`
+ * answers from the handlers; `calls` and `count` as with fakeClient.
+ */
+export function fakeSdkClient<C extends object>(client: C, handlers: Record<string, Handler>) {
+  const fake = fakeClient(handlers);
+  Object.assign(client, { send: fake.send });
+  return Object.assign(client, { calls: fake.calls, count: fake.count });
+}
+
 /** An AWS error as the SDK throws it (name = error code). */
 export function awsError(name: string, message: string): Error {
   const error = new Error(message);

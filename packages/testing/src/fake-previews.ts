@@ -57,17 +57,21 @@ export function fakeAws(world: FakeWorld) {
       case 'DescribeServices': {
         if (input.services.length > 10)
           throw Object.assign(new Error('too many'), { name: 'InvalidParameterException' });
+        // By ARN or by name, as ECS takes them; unknown ones are failures, as ECS answers them.
+        const found = input.services.map((ref: string) =>
+          world.services.find((x) => arnOf(x.name) === ref || x.name === ref),
+        );
         return {
-          services: input.services.map((arn: string) => {
-            const s = world.services.find((x) => arnOf(x.name) === arn)!;
-            return {
-              serviceArn: arn,
-              serviceName: s.name,
-              status: s.status,
-              taskDefinition: s.taskDefinition,
-              tags: tagList(s.tags),
-            };
-          }),
+          services: found.filter(Boolean).map((s: FakeService) => ({
+            serviceArn: arnOf(s.name),
+            serviceName: s.name,
+            status: s.status,
+            taskDefinition: s.taskDefinition,
+            tags: tagList(s.tags),
+          })),
+          failures: input.services
+            .filter((_: string, i: number) => !found[i])
+            .map((arn: string) => ({ arn, reason: 'MISSING' })),
         };
       }
       case 'ListTaskDefinitionFamilies':
@@ -94,7 +98,11 @@ export function fakeAws(world: FakeWorld) {
         return { failures: [] };
       }
       case 'DescribeTaskDefinition': {
-        const f = world.families.find((x) => x.name === input.taskDefinition)!;
+        const f = world.families.find(
+          (x) => x.name === input.taskDefinition || revisionArn(x.name) === input.taskDefinition,
+        );
+        if (!f)
+          throw Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' });
         return { taskDefinition: { family: f.name }, tags: tagList(f.tags) };
       }
       default:
@@ -107,14 +115,20 @@ export function fakeAws(world: FakeWorld) {
     calls.push(op);
     const input = command.input;
     switch (op) {
-      case 'DescribeTargetGroups':
+      case 'DescribeTargetGroups': {
+        const groups = input.Names ? world.groups.filter((g) => input.Names.includes(g.name)) : world.groups;
+        if (input.Names && groups.length < input.Names.length)
+          throw Object.assign(new Error('One or more target groups not found'), {
+            name: 'TargetGroupNotFoundException',
+          });
         return {
-          TargetGroups: world.groups.map((g) => ({
+          TargetGroups: groups.map((g) => ({
             TargetGroupArn: groupArn(g.name),
             TargetGroupName: g.name,
             LoadBalancerArns: [LB],
           })),
         };
+      }
       case 'DescribeListeners':
         return { Listeners: [{ ListenerArn: LISTENER }] };
       case 'DescribeRules':
