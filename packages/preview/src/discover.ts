@@ -1,20 +1,36 @@
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  type ECSClient,
+  ECSClient,
   paginateListTaskDefinitions,
 } from '@aws-sdk/client-ecs';
 import {
   DescribeTargetGroupsCommand,
-  type ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode, fromTags, isOwned, TAG, type Tags, UserError } from '@ecs-actions/kit';
+import {
+  awsErrorCode,
+  createAwsClient,
+  fromTags,
+  isOwned,
+  TAG,
+  type Tags,
+  UserError,
+} from '@ecs-actions/kit';
 import { describeTags, forwardsTo, hostsOf, listListeners, listRules, loadBalancerArnOf } from './elb.js';
 import { type PreviewNames, previewNames } from './names.js';
 
 export interface PreviewClients {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
+}
+
+/** The ECS and ELB clients of a preview action (create, destroy), for the region given or the runner's. */
+export function createPreviewClients(region: string | undefined): PreviewClients {
+  return {
+    ecs: createAwsClient(ECSClient, { region }),
+    elb: createAwsClient(ElasticLoadBalancingV2Client, { region }),
+  };
 }
 
 export interface PreviewTarget {
