@@ -3,10 +3,8 @@
 import {
   CreateServiceCommand,
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   type ECSClient,
   type NetworkConfiguration,
-  RegisterTaskDefinitionCommand,
   type Service,
   TagResourceCommand,
   UpdateServiceCommand,
@@ -15,12 +13,17 @@ import {
   type ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { describeTaskDefinition, type TaskDefinitionSpec, toSpec } from '@ecs-actions/ecs';
+import {
+  describeTaskDefinition,
+  networkFrom,
+  registerOnce,
+  type TaskDefinitionSpec,
+  toSpec,
+} from '@ecs-actions/ecs';
 import {
   awsErrorCode,
   type Clock,
   fromTags,
-  isOwned,
   shortHash,
   TAG,
   type Tags,
@@ -129,7 +132,7 @@ export async function renderRevision(
     cpu: inputs.cpu,
     memory: inputs.memory,
   });
-  const network = networkConfiguration(inputs, template, existing);
+  const network = networkFrom(inputs, template ?? existing);
   if (!existing && (rendered.spec.networkMode ?? 'awsvpc') === 'awsvpc' && !network) {
     throw new UserError(
       "Input 'subnets' is required (or 'template-service' to copy them from): awsvpc tasks need subnets.",
@@ -164,14 +167,9 @@ export async function applyService(
   const specChanged = serviceTags[TAG.spec] !== rendered.hash;
   let taskDefinitionArn = existing?.taskDefinition ?? '';
   if (!existing || specChanged) {
-    taskDefinitionArn = await registerOnce(
-      ecs,
-      names.family,
-      rendered.spec,
-      rendered.hash,
-      plan.tags,
-      changes,
-    );
+    const registered = await registerOnce(ecs, rendered.spec, plan.tags);
+    taskDefinitionArn = registered.arn;
+    if (registered.registered) changes.push(`registered ${names.family}:${registered.revision}`);
   }
   if (!existing) {
     await elb.send(
@@ -251,24 +249,6 @@ export function templateOf(reference: string, cluster: string): { cluster: strin
   return { cluster, name: parts.at(-1)! };
 }
 
-function networkConfiguration(
-  inputs: CreateInputs,
-  template: Service | undefined,
-  existing: Service | undefined,
-): NetworkConfiguration | undefined {
-  const from = (template ?? existing)?.networkConfiguration?.awsvpcConfiguration;
-  const subnets = inputs.subnets.length ? inputs.subnets : (from?.subnets ?? []);
-  if (subnets.length === 0) return undefined;
-  const securityGroups = inputs.securityGroups.length ? inputs.securityGroups : (from?.securityGroups ?? []);
-  const assignPublicIp =
-    inputs.assignPublicIp === undefined
-      ? (from?.assignPublicIp ?? 'DISABLED')
-      : inputs.assignPublicIp
-        ? 'ENABLED'
-        : 'DISABLED';
-  return { awsvpcConfiguration: { subnets, securityGroups, assignPublicIp } };
-}
-
 function sameNetwork(a: NetworkConfiguration, b: NetworkConfiguration | undefined): boolean {
   const x = a.awsvpcConfiguration;
   const y = b?.awsvpcConfiguration;
@@ -278,37 +258,6 @@ function sameNetwork(a: NetworkConfiguration, b: NetworkConfiguration | undefine
     same(x?.securityGroups, y?.securityGroups) &&
     x?.assignPublicIp === (y?.assignPublicIp ?? 'DISABLED')
   );
-}
-
-/** Registers the spec unless the family's latest revision already is it (a re-run after a crash). */
-async function registerOnce(
-  ecs: ECSClient,
-  family: string,
-  spec: TaskDefinitionSpec,
-  hash: string,
-  tags: Tags,
-  changes: string[],
-): Promise<string> {
-  try {
-    const latest = await ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }),
-    );
-    const latestTags = fromTags(latest.tags);
-    if (
-      latestTags[TAG.spec] === hash &&
-      isOwned(latestTags, tags[TAG.repository]!) &&
-      latest.taskDefinition?.taskDefinitionArn
-    ) {
-      return latest.taskDefinition.taskDefinitionArn;
-    }
-  } catch (error) {
-    if (awsErrorCode(error) !== 'ClientException') throw error; // the family has no revision yet
-  }
-  const { taskDefinition } = await ecs.send(
-    new RegisterTaskDefinitionCommand({ ...spec, tags: toEcsTags({ ...tags, [TAG.spec]: hash }) }),
-  );
-  changes.push(`registered ${family}:${taskDefinition?.revision}`);
-  return taskDefinition!.taskDefinitionArn!;
 }
 
 export async function createService(

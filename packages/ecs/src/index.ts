@@ -1,2 +1,3 @@
 export * from './image.js';
+export * from './network.js';
 export * from './taskdef.js';

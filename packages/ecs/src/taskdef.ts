@@ -3,10 +3,21 @@ import {
   type ContainerDefinition,
   DescribeTaskDefinitionCommand,
   type ECSClient,
+  RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { awsErrorCode, errorMessage, shortHash, UserError } from '@ecs-actions/kit';
+import {
+  awsErrorCode,
+  errorMessage,
+  fromTags,
+  isOwned,
+  shortHash,
+  TAG,
+  type Tags,
+  toEcsTags,
+  UserError,
+} from '@ecs-actions/kit';
 import { parse } from 'yaml';
 
 /** What RegisterTaskDefinition takes, without tags (the suite writes its own). */
@@ -206,4 +217,34 @@ export function setEnvironment(
   if (options.sort) environment.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
   if (environment.length) container.environment = environment;
   return changes;
+}
+
+/**
+ * Registers a spec unless the family's latest revision already is it (same spec hash in its `spec` tag and
+ * the suite's tags for this repository): a re-run after a crash, or a one-off task with an unchanged image,
+ * registers nothing. The new revision carries `tags` and the spec hash.
+ */
+export async function registerOnce(
+  ecs: Pick<ECSClient, 'send'>,
+  spec: TaskDefinitionSpec,
+  tags: Tags,
+): Promise<{ arn: string; revision: number | undefined; registered: boolean }> {
+  const hash = specHash(spec);
+  try {
+    const latest = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: spec.family, include: ['TAGS'] }),
+    );
+    const latestTags = fromTags(latest.tags);
+    const arn = latest.taskDefinition?.taskDefinitionArn;
+    if (latestTags[TAG.spec] === hash && isOwned(latestTags, tags[TAG.repository] ?? '') && arn) {
+      return { arn, revision: latest.taskDefinition?.revision, registered: false };
+    }
+  } catch (error) {
+    if (awsErrorCode(error) !== 'ClientException') throw error; // the family has no revision yet
+  }
+  const { taskDefinition } = await ecs.send(
+    new RegisterTaskDefinitionCommand({ ...spec, tags: toEcsTags({ ...tags, [TAG.spec]: hash }) }),
+  );
+  if (!taskDefinition?.taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no ARN');
+  return { arn: taskDefinition.taskDefinitionArn, revision: taskDefinition.revision, registered: true };
 }

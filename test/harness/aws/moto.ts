@@ -19,6 +19,14 @@ export interface Moto {
   readonly startupMs: number;
   /** Forgets every resource in every service (POST /moto-api/reset). */
   reset(): Promise<void>;
+  /**
+   * How a model advances between states (moto's state manager; global to this server): e.g. ECS tasks
+   * (`ecs::task`) advance one state every `times` DescribeTasks calls with `{ progression: 'manual', times }`.
+   */
+  setTransition(
+    model: string,
+    transition: { progression: 'manual' | 'immediate'; times?: number },
+  ): Promise<void>;
   /** Stops the server; idempotent. */
   stop(): Promise<void>;
 }
@@ -163,6 +171,14 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
     port: port!,
     mode: command.mode,
     startupMs,
+    async setTransition(model, transition) {
+      const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+        method: 'POST',
+        body: JSON.stringify({ model_name: model, transition }),
+      });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`moto set-transition failed: HTTP ${res.status}`);
+    },
     async reset() {
       const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       await res.arrayBuffer();

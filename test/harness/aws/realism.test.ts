@@ -129,6 +129,25 @@ describe('realism layer (what AWS refuses and moto accepts)', () => {
       'InvalidParameterException',
       /subnets can not be empty/,
     );
+    const run = (extra: Record<string, unknown>) => () =>
+      clients.ecs.send(
+        new RunTaskCommand({
+          cluster: sandbox.clusterName,
+          taskDefinition: sandbox.taskDefinitionArn,
+          launchType: 'FARGATE',
+          networkConfiguration: {
+            awsvpcConfiguration: { subnets: sandbox.subnetIds, securityGroups: [sandbox.securityGroupId] },
+          },
+          ...extra,
+        } as never),
+      );
+    await refusedWith(run({ startedBy: 'x'.repeat(37) }), 'InvalidParameterException', /startedBy/);
+    await refusedWith(run({ startedBy: 'gha run 1' }), 'InvalidParameterException', /startedBy/);
+    await refusedWith(
+      run({ overrides: { containerOverrides: [{ name: 'web', command: ['echo', 'x'.repeat(8200)] }] } }),
+      'InvalidParameterException',
+      /8192/,
+    );
     await refusedWith(
       () => clients.ecs.send(new TagResourceCommand({ resourceArn: sandbox.serviceArn, tags: tags(51) })),
       'InvalidParameterException',

@@ -104,6 +104,23 @@ function emptySubnets(p: Record<string, unknown>): Refusal | undefined {
   return undefined;
 }
 
+/**
+ * RunTask's `startedBy` (≤ 36 letters, digits, `-`, `/`, `_`) and overrides (≤ 8,192 characters of JSON).
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html
+ */
+function runTaskShape(p: Record<string, unknown>): Refusal | undefined {
+  if (p.startedBy !== undefined && !/^[A-Za-z0-9_/-]{1,36}$/.test(String(p.startedBy))) {
+    return ecsError(
+      'InvalidParameterException',
+      'startedBy must be up to 36 letters, numbers, hyphens, forward slashes and underscores.',
+    );
+  }
+  if (p.overrides !== undefined && JSON.stringify(p.overrides).length > 8192) {
+    return ecsError('InvalidParameterException', 'Container Overrides length must be at most 8192');
+  }
+  return undefined;
+}
+
 /** Target group names. https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html */
 function targetGroupName(name: unknown): Refusal | undefined {
   const text = String(name ?? '');
@@ -189,7 +206,7 @@ const RULES: Record<string, Rule> = {
     ecsTags(request.params.tags) ?? (await awsvpcNetwork(request, lookup)),
   'ecs:UpdateService': ({ params: p }) => emptySubnets(p),
   'ecs:RunTask': async (request, lookup) =>
-    ecsTags(request.params.tags) ?? (await awsvpcNetwork(request, lookup)),
+    runTaskShape(request.params) ?? ecsTags(request.params.tags) ?? (await awsvpcNetwork(request, lookup)),
   'ecs:TagResource': ({ params: p }) => ecsTags(p.tags),
   'elasticloadbalancing:CreateTargetGroup': ({ params: p }) => targetGroupName(p.Name) ?? elbTags(p.Tags),
   'elasticloadbalancing:CreateRule': ({ params: p }) => ruleShape(p) ?? elbTags(p.Tags),
