@@ -128,7 +128,10 @@ describe('run-task through its bundle (moto)', () => {
     ]);
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
-    expect(result.outputs, result.stdout + result.stderr).toMatchObject({ 'task-arn': arn, 'exit-code': '0' });
+    expect(result.outputs, result.stdout + result.stderr).toMatchObject({
+      'task-arn': arn,
+      'exit-code': '0',
+    });
     expect(result.outputs['log-url']).toContain(
       'log-group/$252Fecs$252Frun-task-e2e/log-events/jobs$252Fweb$252F',
     );
