@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot, runAction, uniqueId } from '../harness/runner.js';
+import { condition as condition_ } from '../workflows/replay.js';
 import { deployAction } from './deploy-bundle.js';
 
 // The deploy workflow's contract, read from the YAML (actionlint and zizmor check the rest: pnpm lint:workflows),
@@ -48,7 +49,7 @@ describe('.github/workflows/deploy.yml', () => {
       for (const step of job.steps) {
         if (!step.uses) continue;
         if (step.uses.startsWith('$/')) {
-          expect(step.uses).toBe('$/actions/deploy');
+          expect(['$/actions/deploy', '$/actions/run-task']).toContain(step.uses);
           continue;
         }
         expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
@@ -81,6 +82,37 @@ describe('.github/workflows/deploy.yml', () => {
       );
       expect(deploy.with?.image).toBeUndefined();
     });
+  });
+
+  it('pre-deploy-command: one run-task on the new revision, gated by the first wave, before any wave; a failure stops the deploy', () => {
+    const job = workflow.jobs['pre-deploy']!;
+    expect(job.needs).toEqual(['plan', 'build']);
+    expect(job.environment).toBe(expression('fromJSON(needs.plan.outputs.waves)[0].name'));
+    const run = job.steps.find((s) => s.uses === '$/actions/run-task')!;
+    expect(run.with).toMatchObject({
+      service: expression('needs.plan.outputs.first-service'),
+      'task-definition': expression('needs.build.outputs.task-definition-arn'),
+      command: expression('inputs.pre-deploy-command'),
+    });
+    // The first wave waits for it, and runs only after its success or when there is none, with GitHub's engine.
+    const first = workflow.jobs['wave-1']!;
+    expect(first.needs).toContain('pre-deploy');
+    const condition = (pre: string) =>
+      condition_(
+        first.if!,
+        {
+          needs: {
+            plan: { result: 'success', outputs: { count: '2' } },
+            build: { result: 'success', outputs: {} },
+            'pre-deploy': { result: pre, outputs: {} },
+          },
+        },
+        false,
+      );
+    expect(condition('success')).toBe(true);
+    expect(condition('skipped')).toBe(true);
+    expect(condition('failure')).toBe(false);
+    expect(condition('cancelled')).toBe(false);
   });
 
   it("the plan step turns the example's environments file into ordered waves", async () => {

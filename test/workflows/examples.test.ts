@@ -89,7 +89,7 @@ describe('examples/iam: the policy of the workflows’ role', () => {
   ];
 
   it('covers the actions the workflows call', () => {
-    expect(used).toEqual(['pr-comment', 'preview-create', 'preview-destroy', 'preview-sweep']);
+    expect(used).toEqual(['pr-comment', 'preview-create', 'preview-destroy', 'preview-sweep', 'run-task']);
   });
 
   it.each(used)(

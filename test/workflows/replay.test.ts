@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { tableOf } from '../e2e/pr-comment-helpers.js';
@@ -163,6 +164,59 @@ describe('the preview workflows, replayed', () => {
     expect(row(w, 31)?.status).toContain('Destroyed');
     const left = await taggedFor(w, 31);
     expect([...left.services, ...left.targetGroups, ...left.rules]).toEqual([]);
+  });
+
+  it('seed-command: a new preview is seeded once by a one-off task of its service; an update is not, unless seed: always', async () => {
+    const w = world();
+    const dir = workspace(w);
+    addPr(w, 34);
+    const seeded = (jobs: Record<string, JobRecord[]>) =>
+      jobs.deploy?.[0]?.steps.find((s) => s.id === 'seed');
+    const first = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(34),
+      inputs: previewInputs({ 'seed-command': 'bin/seed --masked-dump latest' }),
+      stubs: { build: BUILT },
+    });
+    expect(first.deploy?.[0]?.result, explain(first)).toBe('success');
+    const seed = seeded(first);
+    expect(seed?.outcome, explain(first)).toBe('success');
+    expect(seed?.inputs).toMatchObject({
+      command: 'bin/seed --masked-dump latest',
+      service: first.deploy?.[0]?.steps.find((s) => s.id === 'create')?.result?.outputs['service-arn'],
+      'task-definition': first.deploy?.[0]?.steps.find((s) => s.id === 'create')?.result?.outputs[
+        'task-definition-arn'
+      ],
+    });
+    expect(seed?.result?.outputs['exit-code']).toBe('0');
+    // The task ran in moto, with the command, on the preview's revision.
+    const { tasks = [] } = await w.clients.ecs.send(
+      new DescribeTasksCommand({
+        cluster: w.sandbox.clusterName,
+        tasks: [seed!.result!.outputs['task-arn']!],
+      }),
+    );
+    expect(tasks[0]?.overrides?.containerOverrides?.[0]?.command).toEqual([
+      'bin/seed',
+      '--masked-dump',
+      'latest',
+    ]);
+    expect(w.gh.state.comments(34).find((c) => c.body.startsWith(MARKER))?.body).toContain('Seeded');
+
+    const update = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(34, { action: 'synchronize' }),
+      inputs: previewInputs({ 'seed-command': 'bin/seed --masked-dump latest' }),
+      stubs: { build: BUILT },
+    });
+    expect(seeded(update)?.outcome, explain(update)).toBe('skipped');
+    const always = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(34, { action: 'synchronize' }),
+      inputs: previewInputs({ 'seed-command': 'bin/seed', seed: 'always' }),
+      stubs: { build: BUILT },
+    });
+    expect(seeded(always)?.outcome, explain(always)).toBe('success');
   });
 
   it('a preview that cannot be created leaves a failed row with the reason, and a red job', async () => {
