@@ -1,6 +1,7 @@
 // A runner nobody here wrote: act (github.com/nektos/act, built by scripts/bootstrap.sh into .tools/bin) runs a
 // workflow that chains the actions through `uses: ./actions/<name>`, in host mode (no Docker), against moto and
-// the GitHub fake: preview-create → pr-comment with create's outputs → preview-destroy → pr-comment destroyed.
+// the GitHub fake: preview-create → run-task (a seed) → pr-comment with create's outputs → preview-destroy →
+// pr-comment destroyed.
 // The assertions read outcomes — moto's state, the comment in the fake, the steps' outputs — not act's log.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,14 @@ jobs:
           template-service: \${{ env.TEMPLATE }}
           poll-interval: 200ms
           timeout: 30s
+      - id: seed
+        uses: ./actions/run-task
+        with:
+          cluster: \${{ env.CLUSTER }}
+          service: \${{ steps.create.outputs.service-arn }}
+          task-definition: \${{ steps.create.outputs.task-definition-arn }}
+          command: bin/seed --size small
+          poll-interval: 200ms
       - id: ready
         uses: ./actions/pr-comment
         with:
@@ -97,6 +106,8 @@ describe('act runs the actions (a runner this project did not write)', () => {
       url: `https://pr-${pr}.preview.example.com`,
       created: 'true',
     });
+    expect(steps.seed?.outputs['exit-code']).toBe('0');
+    expect(steps.seed?.outputs['task-definition-arn']).toBe(steps.create?.outputs['task-definition-arn']);
     expect(steps.destroy?.outputs.destroyed).toBe('true');
     expect(steps.ready?.outputs['comment-id']).toBe(steps.destroyed?.outputs['comment-id']);
 

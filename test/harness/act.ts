@@ -17,7 +17,7 @@ export function assertActBuilt(): void {
 /** A repository with the actions and their bundles (what a `uses: ./actions/x` needs), origin on github.com. */
 export function repositoryWith(workflow: string, repository = 'octo-org/shop'): string {
   const dir = mkdtempSync(join(tmpdir(), 'act-repo-'));
-  for (const action of ['preview-create', 'preview-destroy', 'pr-comment', 'deploy']) {
+  for (const action of ['preview-create', 'preview-destroy', 'pr-comment', 'deploy', 'run-task']) {
     for (const part of ['action.yml', 'dist']) {
       cpSync(join(repoRoot, 'actions', action, part), join(dir, 'actions', action, part), {
         recursive: true,

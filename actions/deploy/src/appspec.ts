@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Service } from '@aws-sdk/client-ecs';
 import { errorMessage, UserError } from '@ecs-actions/kit';
 import { parse as parseYaml } from 'yaml';
-import { HOOK_EVENTS, type HookEvent } from './inputs.js';
+import { HOOK_EVENTS, type HookEvent } from './names.js';
 
 /** The ECS AppSpec CodeDeploy reads (only what this action writes or reads). */
 export interface AppSpec {

@@ -1,22 +1,14 @@
 import { checkImage, type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs';
 import { type Inputs, setOutputs, splitList, table, UserError, writeSummary } from '@ecs-actions/kit';
-import { INPUT, OUTPUT } from './names.js';
+import { HOOK_EVENTS, type HookEvent, INPUT, OUTPUT } from './names.js';
+
+export { HOOK_EVENTS, type HookEvent };
 
 export const WAIT_UNTIL = ['complete', 'traffic-shifted', 'test-traffic', 'none'] as const;
 export type WaitUntil = (typeof WAIT_UNTIL)[number];
 
 export const MODES = ['deploy', 'register', 'plan'] as const;
 export type Mode = (typeof MODES)[number];
-
-/** The AppSpec hooks CodeDeploy accepts for ECS (Install/AllowTestTraffic/AllowTraffic are its own). */
-export const HOOK_EVENTS = [
-  'BeforeInstall',
-  'AfterInstall',
-  'AfterAllowTestTraffic',
-  'BeforeAllowTraffic',
-  'AfterAllowTraffic',
-] as const;
-export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 /** Where the base task definition comes from when a new revision is rendered. */
 export type TaskDefinitionSource = { kind: 'service' } | TaskDefinitionRef;

@@ -41,3 +41,13 @@ export const STATE = {
   settled: 'settled',
   region: 'region',
 } as const;
+
+/** The AppSpec hooks CodeDeploy accepts for ECS (Install/AllowTestTraffic/AllowTraffic are its own). */
+export const HOOK_EVENTS = [
+  'BeforeInstall',
+  'AfterInstall',
+  'AfterAllowTestTraffic',
+  'BeforeAllowTraffic',
+  'AfterAllowTraffic',
+] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];

@@ -1,4 +1,4 @@
-import { UserError } from '@ecs-actions/kit';
+import { UserError } from '@ecs-actions/kit/errors';
 
 // A container image reference: [registry[:port]/]path[:tag][@digest]. Kept strict enough to catch
 // pasted commands, URLs and empty tags before anything is registered in ECS.

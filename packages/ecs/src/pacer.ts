@@ -1,4 +1,6 @@
-import { awsErrorCode, type Clock, iamAction, systemClock } from '@ecs-actions/kit';
+import { iamAction } from '@ecs-actions/kit/aws';
+import { awsErrorCode } from '@ecs-actions/kit/errors';
+import { type Clock, systemClock } from '@ecs-actions/kit/waiter';
 
 /** A token bucket as AWS publishes them: `burst` calls at once, then `refillPerSecond` on average. */
 export interface Bucket {

@@ -6,7 +6,9 @@ import {
   ListTasksCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { type Clock, formatDuration, poll, systemClock, UserError, WaitTimeoutError } from '@ecs-actions/kit';
+import { formatDuration } from '@ecs-actions/kit/duration';
+import { UserError, WaitTimeoutError } from '@ecs-actions/kit/errors';
+import { type Clock, poll, systemClock } from '@ecs-actions/kit/waiter';
 
 /** What one look at a service says about the deployment being followed. */
 export type RolloutVerdict =

@@ -7,17 +7,9 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import {
-  awsErrorCode,
-  errorMessage,
-  fromTags,
-  isOwned,
-  shortHash,
-  TAG,
-  type Tags,
-  toEcsTags,
-  UserError,
-} from '@ecs-actions/kit';
+import { awsErrorCode, errorMessage, UserError } from '@ecs-actions/kit/errors';
+import { shortHash } from '@ecs-actions/kit/naming';
+import { fromTags, isOwned, TAG, type Tags, toEcsTags } from '@ecs-actions/kit/tags';
 import { parse } from 'yaml';
 
 /** What RegisterTaskDefinition takes, without tags (the suite writes its own). */

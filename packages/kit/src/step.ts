@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { ConfigError } from './config.js';
 import { errorMessage, UserError } from './errors.js';
-import { type RunContext, runContext } from './github.js';
 import { mapStack } from './stack.js';
-import { type Clock, systemClock } from './waiter.js';
 
 /** GitHub's limit for one step's summary. */
 export const SUMMARY_LIMIT = 1024 * 1024;
@@ -123,19 +121,6 @@ export function notice(message: string): void {
 /** A line shown only when the run has debug logging on. */
 export function debug(message: string): void {
   core.debug(message);
-}
-
-/** What every action's run() takes from the step's edge: the run's context, the clock, the log. */
-export interface StepDeps {
-  context: RunContext;
-  clock: Clock;
-  log: (line: string) => void;
-  warn: (line: string) => void;
-}
-
-/** The edge's StepDeps: the run context parsed once, the system clock, the step's log. */
-export function stepDeps(): StepDeps {
-  return { context: runContext(), clock: systemClock, log: info, warn: warning };
 }
 
 /** The step's files and reports, for run()s that read workspace files and write the summary themselves. */
