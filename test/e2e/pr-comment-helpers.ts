@@ -1,9 +1,6 @@
-// Drives the built pr-comment bundle against the GitHub fake, and reads the comment back the way a
-// reviewer sees it: the table's rows.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommentRecord, GitHubFake } from '../harness/github/server.js';
-import { pullRequestEvent, repoRoot, runAction, type StepResult } from '../harness/runner.js';
+import { builtAction, pullRequestEvent, repoRoot, runAction, type StepResult } from '../harness/runner.js';
 
 export const ACTION = join(repoRoot, 'actions', 'pr-comment');
 export const REPOSITORY = 'octo-org/shop';
@@ -13,9 +10,7 @@ export const MARKER = '<!-- ecs-actions/pr-comment key=preview -->';
 
 /** Fails early, with the command that fixes it, when the bundle was not built. */
 export function requireBundle(): void {
-  if (!existsSync(join(ACTION, 'dist', 'index.js')) || !existsSync(join(repoRoot, 'dist', 'index.js'))) {
-    throw new Error('actions/pr-comment/dist/index.js is missing: run `pnpm build` first.');
-  }
+  builtAction('pr-comment');
 }
 
 export interface Step {

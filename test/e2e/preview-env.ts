@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeServicesCommand,
@@ -18,7 +17,14 @@ import { type FaultProxy, startFaultProxy } from '../harness/aws/proxy.js';
 import { createSandbox, type Sandbox } from '../harness/aws/sandbox.js';
 import { type GitHubFake, startGitHubServer } from '../harness/github/server.js';
 import { callsOutsidePolicies } from '../harness/iam.js';
-import { type ActionRun, pullRequestEvent, repoRoot, runAction, type StepResult } from '../harness/runner.js';
+import {
+  type ActionRun,
+  builtAction,
+  pullRequestEvent,
+  repoRoot,
+  runAction,
+  type StepResult,
+} from '../harness/runner.js';
 
 export const REPOSITORY = 'octo-org/shop';
 export const TOKEN = 'ghs_preview_test';
@@ -37,10 +43,7 @@ export interface PreviewWorld {
 }
 
 export async function startWorld(options: { running?: boolean } = {}): Promise<PreviewWorld> {
-  for (const action of [CREATE, DESTROY]) {
-    if (!existsSync(join(action, 'dist', 'index.js')))
-      throw new Error(`${action}/dist is missing: run pnpm build`);
-  }
+  for (const action of ['preview-create', 'preview-destroy']) builtAction(action);
   const [moto, gh] = await Promise.all([
     startMoto(options.running === false ? {} : { env: { MOTO_ECS_SERVICE_RUNNING: '1' } }),
     startGitHubServer({ owner: 'octo-org', repo: 'shop', token: TOKEN }),

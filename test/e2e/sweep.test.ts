@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateRuleCommand, DeleteRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runAction, type StepResult } from '../harness/runner.js';
+import { builtAction, repoRoot, runAction, type StepResult } from '../harness/runner.js';
 import {
   awsEnv,
   CREATE,
@@ -20,8 +19,7 @@ const PR_COMMENT = join(repoRoot, 'actions', 'pr-comment');
 
 let world: PreviewWorld;
 beforeAll(async () => {
-  if (!existsSync(join(SWEEP, 'dist', 'index.js')))
-    throw new Error(`${SWEEP}/dist is missing: run pnpm build`);
+  builtAction('preview-sweep');
   world = await startWorld();
 });
 afterAll(() => world?.stop());

@@ -291,3 +291,15 @@ export function pullRequestEvent(options: {
 export function uniqueId(): string {
   return randomUUID().slice(0, 8);
 }
+
+/**
+ * The directory of an action whose bundle is built (its entry and the suite's shared bundle), as the runner
+ * would run it; throws with the command that builds it. The one check every e2e world uses.
+ */
+export function builtAction(name: string): string {
+  const dir = join(repoRoot, 'actions', name);
+  if (!existsSync(join(dir, 'dist', 'index.js')) || !existsSync(join(repoRoot, 'dist', 'index.js'))) {
+    throw new Error(`actions/${name}/dist is missing: run \`pnpm build\` first.`);
+  }
+  return dir;
+}

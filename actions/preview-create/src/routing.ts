@@ -4,15 +4,15 @@ import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DeleteRuleCommand,
-  DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   ModifyRuleCommand,
   type Rule,
-  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsErrorCode, type Tags, toElbTags, UserError } from '@ecs-actions/kit';
 import {
   describeTags,
+  describeTargetGroup,
+  type FoundTargetGroup,
   forwardsTo,
   hostsOf,
   listRules,
@@ -26,7 +26,7 @@ import { choosePriority } from './priority.js';
 
 /** What exists of the route, and where a missing piece will go. */
 export interface Routing {
-  group: TargetGroup | undefined;
+  group: FoundTargetGroup | undefined;
   listenerArn: string;
   rules: Rule[];
   /** The VPC of the chosen load balancer (for a new target group). */
@@ -46,7 +46,7 @@ export async function findRouting(
 ): Promise<Routing> {
   const group = await describeTargetGroup(elb, plan.names.targetGroup);
   const listenerOfGroup = group
-    ? inputs.listenerArns.find((l) => group.LoadBalancerArns?.includes(loadBalancerArnOf(l)))
+    ? inputs.listenerArns.find((l) => group.loadBalancerArns.includes(loadBalancerArnOf(l)))
     : undefined;
   let listenerArn: string;
   let rules: Rule[];
@@ -57,8 +57,8 @@ export async function findRouting(
   } else {
     ({ listenerArn, rules, vpcId } = await chooseListener(elb, inputs.listenerArns, inputs.maxRulesPerAlb));
   }
-  const rule = group?.TargetGroupArn ? lowestRuleFor(rules, group.TargetGroupArn) : undefined;
-  const toVerify = [group?.TargetGroupArn, rule?.RuleArn].filter((a): a is string => Boolean(a));
+  const rule = group ? lowestRuleFor(rules, group.arn) : undefined;
+  const toVerify = [group?.arn, rule?.RuleArn].filter((a): a is string => Boolean(a));
   if (toVerify.length > 0) {
     const tags = await describeTags(elb, toVerify);
     for (const arn of toVerify) {
@@ -70,10 +70,7 @@ export async function findRouting(
     }
   }
   const conflict = rules.find(
-    (r) =>
-      !r.IsDefault &&
-      hostsOf(r).includes(plan.host) &&
-      (!group?.TargetGroupArn || !forwardsTo(r, group.TargetGroupArn)),
+    (r) => !r.IsDefault && hostsOf(r).includes(plan.host) && (!group || !forwardsTo(r, group.arn)),
   );
   if (conflict) {
     throw new UserError(
@@ -94,9 +91,9 @@ export async function applyRouting(
   log: (line: string) => void,
   changes: string[],
 ): Promise<{ groupArn: string; ruleArn: string }> {
-  let group = routing.group;
-  if (!group) {
-    group = await createTargetGroup(
+  let groupArn = routing.group?.arn;
+  if (!groupArn) {
+    groupArn = await createTargetGroup(
       elb,
       plan.names.targetGroup,
       target.networkMode,
@@ -107,7 +104,6 @@ export async function applyRouting(
     );
     changes.push(`created target group ${plan.names.targetGroup}`);
   }
-  const groupArn = group.TargetGroupArn!;
   let rule = routing.rule;
   if (!rule) {
     rule = await createRule(
@@ -134,16 +130,6 @@ export async function applyRouting(
   return { groupArn, ruleArn: rule.RuleArn ?? '' };
 }
 
-async function describeTargetGroup(elb: ElasticLoadBalancingV2Client, name: string) {
-  try {
-    const { TargetGroups } = await elb.send(new DescribeTargetGroupsCommand({ Names: [name] }));
-    return TargetGroups?.[0];
-  } catch (error) {
-    if (awsErrorCode(error) === 'TargetGroupNotFoundException') return undefined;
-    throw error;
-  }
-}
-
 /** Of the rules that forward to the group, the one every run agrees on: the lowest priority. */
 function lowestRuleFor(rules: Rule[], groupArn: string): Rule | undefined {
   return rules
@@ -159,7 +145,7 @@ async function createTargetGroup(
   vpcId: string | undefined,
   inputs: CreateInputs,
   tags: Tags,
-) {
+): Promise<string> {
   const interval = inputs.healthCheckIntervalSeconds;
   try {
     const { TargetGroups } = await elb.send(
@@ -178,12 +164,12 @@ async function createTargetGroup(
         Tags: toElbTags(tags),
       }),
     );
-    return TargetGroups![0]!;
+    return TargetGroups![0]!.TargetGroupArn!;
   } catch (error) {
     // A concurrent run for the same PR created it first: use theirs (it carries the same tags).
     if (awsErrorCode(error) === 'DuplicateTargetGroupNameException') {
       const group = await describeTargetGroup(elb, name);
-      if (group) return group;
+      if (group) return group.arn;
     }
     throw error;
   }

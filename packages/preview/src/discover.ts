@@ -215,7 +215,8 @@ export async function describeService(
   }
 }
 
-async function describeTargetGroup(
+/** A target group by name (with empty tags: the caller reads them with its rules), or undefined. */
+export async function describeTargetGroup(
   elb: ElasticLoadBalancingV2Client,
   name: string,
 ): Promise<FoundTargetGroup | undefined> {
