@@ -169,12 +169,12 @@ describe('the preview workflows, replayed', () => {
   it('seed-command: a new preview is seeded once by a one-off task of its service; an update is not, unless seed: always', async () => {
     const w = world();
     const dir = workspace(w);
-    addPr(w, 34);
+    addPr(w, 36);
     const seeded = (jobs: Record<string, JobRecord[]>) =>
       jobs.deploy?.[0]?.steps.find((s) => s.id === 'seed');
     const first = await replayWorkflow('.github/workflows/preview.yml', {
       ...common(w, dir),
-      event: prEvent(34),
+      event: prEvent(36),
       inputs: previewInputs({ 'seed-command': 'bin/seed --masked-dump latest' }),
       stubs: { build: BUILT },
     });
@@ -201,18 +201,18 @@ describe('the preview workflows, replayed', () => {
       '--masked-dump',
       'latest',
     ]);
-    expect(w.gh.state.comments(34).find((c) => c.body.startsWith(MARKER))?.body).toContain('Seeded');
+    expect(w.gh.state.comments(36).find((c) => c.body.startsWith(MARKER))?.body).toContain('Seeded');
 
     const update = await replayWorkflow('.github/workflows/preview.yml', {
       ...common(w, dir),
-      event: prEvent(34, { action: 'synchronize' }),
+      event: prEvent(36, { action: 'synchronize' }),
       inputs: previewInputs({ 'seed-command': 'bin/seed --masked-dump latest' }),
       stubs: { build: BUILT },
     });
     expect(seeded(update)?.outcome, explain(update)).toBe('skipped');
     const always = await replayWorkflow('.github/workflows/preview.yml', {
       ...common(w, dir),
-      event: prEvent(34, { action: 'synchronize' }),
+      event: prEvent(36, { action: 'synchronize' }),
       inputs: previewInputs({ 'seed-command': 'bin/seed', seed: 'always' }),
       stubs: { build: BUILT },
     });
@@ -298,7 +298,7 @@ describe('the preview workflows, replayed', () => {
     );
     const calls = world().proxy.history.filter((c) => c.action);
     expect(new Set(calls.map((c) => c.action))).toEqual(
-      new Set(['preview-create', 'preview-destroy', 'preview-sweep']),
+      new Set(['preview-create', 'preview-destroy', 'preview-sweep', 'run-task']),
     );
     const missing = [...new Set(calls.map((c) => `${c.service}:${c.operation}`))].filter(
       (a) => !allowed.has(a.toLowerCase()),
