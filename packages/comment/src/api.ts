@@ -8,6 +8,7 @@ export interface IssueComment {
   nodeId: string;
   body: string;
   createdAt: string;
+  updatedAt: string;
   htmlUrl: string;
 }
 
@@ -20,6 +21,12 @@ export interface CommentMeta {
 export interface CommentsApi {
   /** Every comment of the pull request, all pages, oldest first. */
   list(): Promise<IssueComment[]>;
+  /** The oldest page of comments (one request), and whether it holds them all. */
+  firstPage(): Promise<{ comments: IssueComment[]; complete: boolean }>;
+  /** The comments created or edited at or after `since` (an ISO time), oldest first. */
+  updatedSince(since: string): Promise<IssueComment[]>;
+  /** One comment by id, or undefined when it was deleted. */
+  get(id: number): Promise<IssueComment | undefined>;
   /** Minimized state and authorship by node id; a comment deleted meanwhile is missing from the map. */
   meta(nodeIds: string[]): Promise<Map<string, CommentMeta>>;
   create(body: string): Promise<IssueComment>;
@@ -44,6 +51,9 @@ export interface PullRequestRef {
   number: number;
 }
 
+/** GitHub's largest page of issue comments. */
+export const PAGE_SIZE = 100;
+
 /** GraphQL's `nodes` takes at most 100 ids. */
 const NODES_PER_QUERY = 100;
 
@@ -67,12 +77,14 @@ export function githubCommentsApi(octokit: Octokit, pr: PullRequestRef): Comment
     node_id: string;
     body?: string | null;
     created_at: string;
+    updated_at: string;
     html_url: string;
   }): IssueComment => ({
     id: c.id,
     nodeId: c.node_id,
     body: c.body ?? '',
     createdAt: c.created_at,
+    updatedAt: c.updated_at,
     htmlUrl: c.html_url,
   });
   const notFound = () =>
@@ -86,11 +98,48 @@ export function githubCommentsApi(octokit: Octokit, pr: PullRequestRef): Comment
         const comments = await octokit.paginate(octokit.rest.issues.listComments, {
           ...where,
           issue_number: pr.number,
-          per_page: 100,
+          per_page: PAGE_SIZE,
         });
         return comments.map(fromRest).sort(byAge);
       } catch (error) {
         if (status(error) === 404) throw notFound();
+        throw error;
+      }
+    },
+
+    async firstPage() {
+      try {
+        const { data, headers } = await octokit.rest.issues.listComments({
+          ...where,
+          issue_number: pr.number,
+          per_page: PAGE_SIZE,
+        });
+        return {
+          comments: data.map(fromRest).sort(byAge),
+          complete: !/rel="next"/.test(headers.link ?? ''),
+        };
+      } catch (error) {
+        if (status(error) === 404) throw notFound();
+        throw error;
+      }
+    },
+
+    async updatedSince(since) {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...where,
+        issue_number: pr.number,
+        since,
+        per_page: PAGE_SIZE,
+      });
+      return comments.map(fromRest).sort(byAge);
+    },
+
+    async get(id) {
+      try {
+        const { data } = await octokit.rest.issues.getComment({ ...where, comment_id: id });
+        return fromRest(data);
+      } catch (error) {
+        if (status(error) === 404) return undefined;
         throw error;
       }
     },

@@ -17,6 +17,7 @@ interface Stored {
   author: string;
   body: string;
   createdAt: string;
+  updatedAt: string;
   minimized: boolean;
 }
 
@@ -29,11 +30,17 @@ class MemoryPullRequest {
   /** Rows of our comments after each write, to see lost updates happen. */
   history: string[][] = [];
   dropUpdates = false;
+  /** Comments per page (GitHub's is 100): smaller makes a long PR from a few comments. */
+  pageSize = Number.POSITIVE_INFINITY;
+  /** Reads by kind, to see which way a run read. */
+  readsBy = { firstPage: 0, since: 0, all: 0, get: 0 };
   /** Called before each read with its number (1, 2, …): lets a test change the comments in between. */
   beforeRead: ((read: number) => void) | undefined;
   private reads = 0;
   private nextId = 1;
+  /** Seeded comments are hours old; the runs' writes happen at their clock's time (12:00). */
   private clock = Date.parse('2025-03-01T10:00:00Z');
+  private writeClock = Date.parse('2025-03-01T12:00:00Z');
   private gate: { size: number; arrived: number; open: Promise<void>; release: () => void } | undefined;
 
   seed(author: string, body: string, minimized = false): Stored {
@@ -45,6 +52,7 @@ class MemoryPullRequest {
       author,
       body,
       createdAt: new Date(this.clock).toISOString(),
+      updatedAt: new Date(this.clock).toISOString(),
       minimized,
     };
     this.comments.push(comment);
@@ -74,6 +82,7 @@ class MemoryPullRequest {
       nodeId: c.nodeId,
       body: c.body,
       createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
       htmlUrl: `https://github.com/octo-org/shop/pull/7#issuecomment-${c.id}`,
     });
     const guard = () => {
@@ -83,20 +92,43 @@ class MemoryPullRequest {
       this.writes.push(`${viewer} ${what}`);
       this.history.push(this.ours(viewer).flatMap((c) => this.rowsOf(c)));
     };
+    const read = async () => {
+      const gate = this.gate;
+      if (gate) {
+        gate.arrived++;
+        if (gate.arrived === gate.size) {
+          this.gate = undefined;
+          gate.release();
+        }
+        await gate.open;
+      }
+      await tick();
+      this.beforeRead?.(++this.reads);
+    };
     return {
       list: async () => {
-        const gate = this.gate;
-        if (gate) {
-          gate.arrived++;
-          if (gate.arrived === gate.size) {
-            this.gate = undefined;
-            gate.release();
-          }
-          await gate.open;
-        }
-        await tick();
-        this.beforeRead?.(++this.reads);
+        this.readsBy.all++;
+        await read();
         return this.comments.map(view);
+      },
+      firstPage: async () => {
+        this.readsBy.firstPage++;
+        await read();
+        return {
+          comments: this.comments.slice(0, this.pageSize).map(view),
+          complete: this.comments.length <= this.pageSize,
+        };
+      },
+      updatedSince: async (since) => {
+        this.readsBy.since++;
+        await tick();
+        return this.comments.filter((c) => c.updatedAt >= since).map(view);
+      },
+      get: async (id) => {
+        this.readsBy.get++;
+        await tick();
+        const comment = this.comments.find((c) => c.id === id);
+        return comment && view(comment);
       },
       meta: async (ids) => {
         await tick();
@@ -111,6 +143,8 @@ class MemoryPullRequest {
         await tick();
         guard();
         const comment = this.seed(viewer, body);
+        this.writeClock += 1000;
+        comment.createdAt = comment.updatedAt = new Date(this.writeClock).toISOString();
         record(`create ${comment.id}`);
         return view(comment);
       },
@@ -119,7 +153,11 @@ class MemoryPullRequest {
         guard();
         const comment = this.comments.find((c) => c.id === id);
         if (!comment) return undefined;
-        if (!this.dropUpdates) comment.body = body;
+        if (!this.dropUpdates) {
+          comment.body = body;
+          this.writeClock += 1000;
+          comment.updatedAt = new Date(this.writeClock).toISOString();
+        }
         record(`update ${id}`);
         return view(comment);
       },
@@ -298,6 +336,75 @@ describe('upsert', () => {
       /did not settle after 3 rounds/,
     );
     expect(pr.writes.filter((w) => w.includes('update'))).toHaveLength(6);
+  });
+});
+
+describe('a pull request longer than one page of comments', () => {
+  const chatter = (n: number) => {
+    for (let i = 0; i < n; i++) pr.seed(`reviewer${i}`, `looks good ${i}`);
+  };
+
+  it('finds a sticky comment on the first page without reading the other pages', async () => {
+    pr.pageSize = 3;
+    pr.seed('bot', stateBody({ rows: [storedRow('db', 1)] }));
+    chatter(10);
+    const result = await run(report('web'), identity(100), deps());
+    expect(result.result).toBe('updated');
+    expect(pr.rowsOf(pr.ours()[0]!)).toEqual(['db', 'web']);
+    // A read is the first page and what changed since the run began: two reads, one write, no full scan.
+    expect(pr.readsBy).toEqual({ firstPage: 2, since: 2, all: 0, get: 0 });
+    pr.readsBy = { firstPage: 0, since: 0, all: 0, get: 0 };
+    expect((await run(report('web'), identity(100), deps())).result).toBe('unchanged');
+    expect(pr.readsBy).toEqual({ firstPage: 1, since: 1, all: 0, get: 0 });
+  });
+
+  it('looks through every page once when the sticky comment is not on the first one', async () => {
+    pr.pageSize = 3;
+    chatter(5);
+    const far = pr.seed('bot', stateBody({ rows: [storedRow('db', 1)] }));
+    chatter(5);
+    const result = await run(report('web'), identity(100), deps());
+    expect(result).toMatchObject({ result: 'updated', commentId: far.id });
+    expect(pr.rowsOf(pr.ours()[0]!)).toEqual(['db', 'web']);
+    expect(pr.readsBy.all).toBe(1);
+  });
+
+  it('reads a far comment by id after the scan when it has not changed since', async () => {
+    pr.pageSize = 3;
+    chatter(5);
+    const far = pr.seed('bot', stateBody({ rows: [storedRow('db', 1)] }));
+    const late = pr.seed('bot', stateBody({ rows: [storedRow('api', 2)] }));
+    chatter(5);
+    // A duplicate from a run that died: folded into the far (oldest) comment, then deleted two rounds on.
+    const result = await run(report('web'), identity(100), deps());
+    expect(result).toMatchObject({ result: 'updated', commentId: far.id });
+    expect(pr.ours().map((c) => c.id)).toEqual([far.id]);
+    expect(pr.comments.some((c) => c.id === late.id)).toBe(false);
+    expect(pr.rowsOf(pr.ours()[0]!)).toEqual(['api', 'db', 'web']);
+    expect(pr.readsBy.all).toBe(1);
+    expect(pr.readsBy.get).toBeGreaterThan(0);
+  });
+
+  it('ends with one comment holding every row when runs race on a long pull request without one', async () => {
+    pr.pageSize = 3;
+    chatter(7);
+    const names = ['api', 'db', 'web', 'worker', 'admin', 'jobs', 'cron', 'docs'];
+    pr.holdReads(names.length);
+    await Promise.all(names.map((name, i) => run(report(name), identity(200 + i), deps())));
+    expect(pr.ours()).toHaveLength(1);
+    expect(pr.rowsOf(pr.ours()[0]!)).toEqual([...names].sort());
+  });
+
+  it('ends with every row when runs race to update a sticky comment on the first page', async () => {
+    pr.pageSize = 3;
+    pr.seed('bot', stateBody({ rows: [storedRow('db', 1)] }));
+    chatter(7);
+    const names = ['api', 'web', 'worker', 'admin', 'jobs', 'cron', 'docs', 'search'];
+    pr.holdReads(names.length);
+    await Promise.all(names.map((name, i) => run(report(name), identity(200 + i), deps())));
+    expect(pr.ours()).toHaveLength(1);
+    expect(pr.rowsOf(pr.ours()[0]!)).toEqual(['db', ...names].sort());
+    expect(pr.readsBy.all).toBe(0);
   });
 });
 

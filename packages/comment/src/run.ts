@@ -2,7 +2,7 @@
 // one comment holding every row, even while other runs do the same.
 //
 // GitHub has no conditional update of a comment (no If-Match on PATCH), so two runs that read the same
-// state and both write would lose one row. Instead every run loops: read every page, keep only the
+// state and both write would lose one row. Instead every run loops: read the comments (see Reader for which pages), keep only the
 // comments of this key written by this token and not minimized, merge the rows of all of them (the
 // oldest comment wins, duplicates are folded in and deleted by the run that created them) and of
 // everything read before, write only what differs, wait a settle time with jitter, and read again. It stops when a read needs no write: the
@@ -10,7 +10,7 @@
 // read is caught by that other run's next read, which restores the row from its memory.
 import { type RunContext, UserError } from '@ecs-actions/kit';
 import type { CommentMeta, CommentsApi, IssueComment } from './api.js';
-import { WriteForbiddenError } from './api.js';
+import { byAge, WriteForbiddenError } from './api.js';
 import { fitState, hasMarker, type Links, parseState } from './body.js';
 import type { PrCommentInputs } from './request.js';
 
@@ -108,32 +108,82 @@ interface Ours {
   state: CommentState;
 }
 
-/** Reads the comments of one key that this token wrote and nobody minimized, oldest first. */
+/**
+ * How far before its first read a run looks for recently written comments: racing runs' duplicates are
+ * younger than that, and it absorbs a runner clock that is a few minutes off GitHub's.
+ */
+export const RECENT_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * Reads the comments of one key that this token wrote and nobody minimized, oldest first.
+ *
+ * A read costs one request on a PR with at most 100 comments. On a longer PR it reads the oldest page
+ * and the comments written since shortly before the run started (`since`), which is where a sticky
+ * comment and racing runs' duplicates are: two requests. Only when the oldest comment of the key is not
+ * on the first page (or there is none yet) does the first read go through every page, once per run;
+ * later reads then fetch the comments it found beyond the first page by id.
+ */
 class Reader {
   private readonly meta = new Map<string, CommentMeta>();
+  private since: string | undefined;
+  private scanned = false;
+  /** Comments of ours found by the full scan beyond the first page: read by id in later reads. */
+  private readonly tracked = new Set<number>();
+
   constructor(
     private readonly api: CommentsApi,
     private readonly key: string,
     private readonly log: Log,
+    private readonly now: () => Date,
   ) {}
 
   async read(): Promise<Ours[]> {
-    const all = await this.api.list();
+    this.since ??= new Date(this.now().getTime() - RECENT_WINDOW_MS).toISOString();
+    const first = await this.api.firstPage();
+    let all = first.comments;
+    let how = 'one page';
+    if (!first.complete) {
+      const recent = await this.api.updatedSince(this.since);
+      const seen = new Set([...first.comments, ...recent].map((c) => c.id));
+      const tracked = await Promise.all(
+        [...this.tracked].filter((id) => !seen.has(id)).map((id) => this.api.get(id)),
+      );
+      all = unite(
+        first.comments,
+        recent,
+        tracked.filter((c) => c !== undefined),
+      );
+      how = `the first page and ${recent.length} written since ${this.since}`;
+      if (!this.scanned) {
+        const onFirstPage = new Set(first.comments.map((c) => c.id));
+        const oldest = (await this.ours(all))[0];
+        if (oldest === undefined || !onFirstPage.has(oldest.id)) {
+          // An older comment of the key may sit on a later page: look through them all, once.
+          all = await this.api.list();
+          how = 'every page';
+          for (const c of await this.ours(all)) if (!onFirstPage.has(c.id)) this.tracked.add(c.id);
+        }
+        this.scanned = true;
+      }
+    }
+    const ours = await this.ours(all);
+    this.log.debug(
+      `Read ${all.length} comments (${how}): ${ours.length} of key '${this.key}' by this token.`,
+    );
+    return ours.map((comment) => ({ comment, state: parseState(comment.body) }));
+  }
+
+  /** The comments of the key by this token, not minimized, oldest first. */
+  private async ours(all: IssueComment[]): Promise<IssueComment[]> {
     const marked = all.filter((c) => hasMarker(c.body, this.key));
     // Authorship never changes; minimization can, but not in the seconds a step takes (and this
     // run's own hiding is recorded by markMinimized).
     const unknown = marked.filter((c) => !this.meta.has(c.nodeId)).map((c) => c.nodeId);
     if (unknown.length > 0) for (const [id, m] of await this.api.meta(unknown)) this.meta.set(id, m);
-    const ours = marked.filter((c) => {
+    return marked.filter((c) => {
       const m = this.meta.get(c.nodeId);
       return m?.viewerDidAuthor === true && !m.isMinimized;
     });
-    const others = marked.filter((c) => this.meta.get(c.nodeId)?.viewerDidAuthor === false).length;
-    const hidden = marked.filter((c) => this.meta.get(c.nodeId)?.isMinimized === true).length;
-    this.log.debug(
-      `Read ${all.length} comments: ${ours.length} of key '${this.key}' by this token, ${others} with the marker by others and ${hidden} minimized ignored.`,
-    );
-    return ours.map((comment) => ({ comment, state: parseState(comment.body) }));
   }
 
   markMinimized(nodeId: string): void {
@@ -142,13 +192,23 @@ class Reader {
   }
 }
 
+/** The comments of several reads, each once (the latest version), oldest first. */
+function unite(...lists: IssueComment[][]): IssueComment[] {
+  const byId = new Map<number, IssueComment>();
+  for (const c of lists.flat()) {
+    const known = byId.get(c.id);
+    if (!known || known.updatedAt <= c.updatedAt) byId.set(c.id, c);
+  }
+  return [...byId.values()].sort(byAge);
+}
+
 export async function run(
   inputs: PrCommentInputs,
   identity: RunIdentity,
   deps: Deps,
   timing: Timing = DEFAULT_TIMING,
 ): Promise<RunOutput> {
-  const reader = new Reader(deps.api, inputs.key, deps.log);
+  const reader = new Reader(deps.api, inputs.key, deps.log, deps.now);
   const seen: { primary?: IssueComment } = {};
   try {
     switch (inputs.mode) {
