@@ -397,7 +397,86 @@ const SCHEMA: Record<string, TypeSpec> = {
     fields: {
       node: { type: 'Node', args: { id: { type: 'ID!' } } },
       nodes: { type: '[Node]!', args: { ids: { type: '[ID!]!' } } },
+      repository: {
+        type: 'Repository',
+        args: { owner: { type: 'String!' }, name: { type: 'String!' }, followRenames: { type: 'Boolean' } },
+      },
     },
+  },
+  Repository: {
+    kind: 'object',
+    related: ['Node'],
+    fields: {
+      ...NODE_FIELDS,
+      nameWithOwner: { type: 'String!' },
+      pullRequest: { type: 'PullRequest', args: { number: { type: 'Int!' } } },
+      deployments: {
+        type: 'DeploymentConnection!',
+        args: { environments: { type: '[String!]' }, first: { type: 'Int' }, after: { type: 'String' } },
+      },
+    },
+  },
+  PullRequest: {
+    kind: 'object',
+    related: ['Node'],
+    fields: {
+      ...NODE_FIELDS,
+      number: { type: 'Int!' },
+      state: { type: 'PullRequestState!' },
+      merged: { type: 'Boolean!' },
+      comments: {
+        type: 'IssueCommentConnection!',
+        args: { first: { type: 'Int' }, after: { type: 'String' } },
+      },
+    },
+  },
+  PullRequestState: { kind: 'enum', values: ['OPEN', 'CLOSED', 'MERGED'] },
+  IssueCommentConnection: {
+    kind: 'object',
+    fields: {
+      nodes: { type: '[IssueComment]' },
+      pageInfo: { type: 'PageInfo!' },
+      totalCount: { type: 'Int!' },
+    },
+  },
+  DeploymentConnection: {
+    kind: 'object',
+    fields: {
+      nodes: { type: '[Deployment]' },
+      pageInfo: { type: 'PageInfo!' },
+      totalCount: { type: 'Int!' },
+    },
+  },
+  PageInfo: {
+    kind: 'object',
+    fields: { hasNextPage: { type: 'Boolean!' }, endCursor: { type: 'String' } },
+  },
+  Deployment: {
+    kind: 'object',
+    related: ['Node'],
+    fields: {
+      ...NODE_FIELDS,
+      databaseId: { type: 'Int' },
+      task: { type: 'String' },
+      environment: { type: 'String' },
+      state: { type: 'DeploymentState' },
+      createdAt: { type: 'DateTime!' },
+    },
+  },
+  DeploymentState: {
+    kind: 'enum',
+    values: [
+      'ABANDONED',
+      'ACTIVE',
+      'DESTROYED',
+      'ERROR',
+      'FAILURE',
+      'INACTIVE',
+      'IN_PROGRESS',
+      'PENDING',
+      'QUEUED',
+      'WAITING',
+    ],
   },
   Mutation: {
     kind: 'object',
@@ -417,7 +496,11 @@ const SCHEMA: Record<string, TypeSpec> = {
     kind: 'object',
     fields: { clientMutationId: { type: 'String' }, unminimizedComment: { type: 'Minimizable' } },
   },
-  Node: { kind: 'interface', fields: NODE_FIELDS, related: ['IssueComment', 'User', 'Bot'] },
+  Node: {
+    kind: 'interface',
+    fields: NODE_FIELDS,
+    related: ['IssueComment', 'User', 'Bot', 'Repository', 'PullRequest', 'Deployment'],
+  },
   Minimizable: { kind: 'interface', fields: MINIMIZABLE_FIELDS, related: ['IssueComment'] },
   Comment: { kind: 'interface', fields: COMMENT_FIELDS, related: ['IssueComment'] },
   Actor: { kind: 'interface', fields: ACTOR_FIELDS, related: ['User', 'Bot'] },
@@ -769,6 +852,8 @@ function printValue(value: Value): string {
 
 type Runtime =
   | { __typename: 'IssueComment'; comment: CommentRecord }
+  /** Objects whose fields are plain values or runtimes (repository, pull request, connections, …). */
+  | { __typename: string; plain: Record<string, unknown> }
   | { __typename: 'User' | 'Bot'; user: UserRef }
   | {
       __typename: 'MinimizeCommentPayload' | 'UnminimizeCommentPayload';
@@ -784,6 +869,17 @@ class FieldError extends Error {
     super(message);
   }
 }
+
+/** GraphQL's deployment state from the latest REST status. */
+const DEPLOYMENT_STATES: Record<string, string> = {
+  success: 'ACTIVE',
+  inactive: 'INACTIVE',
+  in_progress: 'IN_PROGRESS',
+  queued: 'QUEUED',
+  pending: 'PENDING',
+  failure: 'FAILURE',
+  error: 'ERROR',
+};
 
 const REASONS: Record<(typeof CLASSIFIERS)[number], MinimizeReason> = {
   ABUSE: 'abuse',
@@ -902,12 +998,112 @@ class Executor {
         });
       }
     }
+    if (typeName === 'Query' && field.name === 'repository') return this.repository(field);
     if (typeName === 'Mutation') return this.mutate(field);
     if (!parent) return null;
+    if ('plain' in parent) {
+      const value = parent.plain[field.name];
+      return typeof value === 'function' ? (value as (f: FieldNode) => unknown)(field) : (value ?? null);
+    }
     if (parent.__typename === 'IssueComment') return this.commentField(parent.comment, field.name);
     if ('user' in parent) return userField(parent.user, field.name);
     if (field.name === 'clientMutationId') return parent.clientMutationId;
     return { __typename: 'IssueComment', comment: parent.comment };
+  }
+
+  private repository(field: FieldNode): Runtime | null {
+    const repo = this.state.repository(`${this.arg(field, 'owner')}/${this.arg(field, 'name')}`);
+    if (!repo) {
+      throw new FieldError(
+        `Could not resolve to a Repository with the name '${this.arg(field, 'owner')}/${this.arg(field, 'name')}'.`,
+        'NOT_FOUND',
+      );
+    }
+    const fullName = `${repo.owner.login}/${repo.name}`;
+    return {
+      __typename: 'Repository',
+      plain: {
+        id: Buffer.from(`010:Repository${repo.id}`).toString('base64'),
+        nameWithOwner: fullName,
+        pullRequest: (f: FieldNode) => {
+          const number = Number(this.arg(f, 'number'));
+          const pull = this.state.pullRequest(number, fullName);
+          if (!pull) {
+            throw new FieldError(
+              `Could not resolve to a PullRequest with the number of ${number}.`,
+              'NOT_FOUND',
+            );
+          }
+          return {
+            __typename: 'PullRequest',
+            plain: {
+              id: pull.nodeId,
+              number: pull.number,
+              merged: pull.merged,
+              state: pull.merged ? 'MERGED' : pull.state === 'open' ? 'OPEN' : 'CLOSED',
+              comments: (c: FieldNode) =>
+                this.connection(
+                  'IssueCommentConnection',
+                  this.state.comments(number, fullName).map((comment) => ({
+                    __typename: 'IssueComment' as const,
+                    comment,
+                  })),
+                  c,
+                ),
+            },
+          };
+        },
+        deployments: (f: FieldNode) => {
+          const environments = this.arg(f, 'environments') as string[] | null | undefined;
+          const deployments = this.state
+            .deployments(fullName)
+            .filter((d) => !environments || environments.includes(d.environment))
+            .sort((a, b) => a.id - b.id)
+            .map((d) => ({
+              __typename: 'Deployment',
+              plain: {
+                id: d.nodeId,
+                databaseId: d.id,
+                task: d.task,
+                environment: d.environment,
+                createdAt: d.createdAt,
+                state: DEPLOYMENT_STATES[this.state.deploymentState(d) ?? 'pending'],
+              },
+            }));
+          return this.connection('DeploymentConnection', deployments, f);
+        },
+      },
+    };
+  }
+
+  /** A page of a connection: `first` (1–100, required as on GitHub) from the opaque `after` cursor. */
+  private connection(typeName: string, items: Runtime[], field: FieldNode): Runtime {
+    const first = this.arg(field, 'first');
+    if (typeof first !== 'number' || first < 1 || first > 100) {
+      throw new FieldError(
+        `You must provide a \`first\` or \`last\` value between 1 and 100 to properly paginate the \`${field.name}\` connection.`,
+        'MISSING_PAGINATION_BOUNDARIES',
+      );
+    }
+    const after = this.arg(field, 'after');
+    const start =
+      typeof after === 'string' ? Number(Buffer.from(after, 'base64').toString().slice(7)) + 1 : 0;
+    const page = items.slice(start, start + first);
+    const end = start + page.length - 1;
+    return {
+      __typename: typeName,
+      plain: {
+        nodes: page,
+        totalCount: items.length,
+        pageInfo: {
+          __typename: 'PageInfo',
+          plain: {
+            hasNextPage: start + first < items.length,
+            endCursor: page.length > 0 ? Buffer.from(`cursor:${end}`).toString('base64') : null,
+          },
+        },
+      },
+    };
   }
 
   private node(id: string): Runtime {

@@ -657,3 +657,91 @@ describe('failure injection', () => {
     expect(graphql.json?.message).toBe('Something went wrong');
   });
 });
+
+interface SweepAnswer {
+  p7: {
+    number: number;
+    state: string;
+    merged: boolean;
+    comments: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+      nodes: { body: string }[];
+    };
+  };
+  p8: unknown;
+  p404: unknown;
+  deployments: { nodes: unknown[] };
+}
+
+describe('GraphQL: pull requests, their comments and deployments of a repository', () => {
+  const QUERY = `
+    query Sweep($owner: String!, $name: String!, $env: [String!]) {
+      repository(owner: $owner, name: $name) {
+        p7: pullRequest(number: 7) {
+          number state merged
+          comments(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { databaseId body viewerDidAuthor } }
+        }
+        p8: pullRequest(number: 8) { state merged }
+        p404: pullRequest(number: 404) { state }
+        deployments(environments: $env, first: 100) { nodes { databaseId task state } pageInfo { hasNextPage } }
+      }
+    }`;
+
+  it('answers states, a page of comments with a cursor, deployment states, and NOT_FOUND for a missing PR', async () => {
+    gh.state.addPullRequest({ number: 8, state: 'closed', merged: true, headRef: 'fix', title: 'Fix' });
+    for (const body of ['one', 'two', 'three']) gh.state.addComment({ issueNumber: 7, body });
+    const live = await octokit.rest.repos.createDeployment({
+      owner: OWNER,
+      repo: REPO,
+      ref: 'main',
+      task: 't:7',
+      environment: 'preview',
+      transient_environment: true,
+    });
+    const gone = await octokit.rest.repos.createDeployment({
+      owner: OWNER,
+      repo: REPO,
+      ref: 'main',
+      task: 't:8',
+      environment: 'preview',
+      transient_environment: true,
+    });
+    const liveId = (live.data as { id: number }).id;
+    const goneId = (gone.data as { id: number }).id;
+    gh.state.addDeploymentStatus(liveId, { state: 'success' });
+    gh.state.addDeploymentStatus(goneId, { state: 'inactive' });
+    const error = await octokit.graphql(QUERY, { owner: OWNER, name: REPO, env: ['preview'] }).then(
+      () => undefined,
+      (e: { data: { repository: SweepAnswer }; errors: { type: string; path: string[] }[] }) => e,
+    );
+    expect(error?.errors).toEqual([
+      expect.objectContaining({ type: 'NOT_FOUND', path: ['repository', 'p404'] }),
+    ]);
+    const repo = error!.data.repository;
+    expect(repo.p7).toMatchObject({ number: 7, state: 'OPEN', merged: false });
+    expect(repo.p7.comments.totalCount).toBe(3);
+    expect(repo.p7.comments.nodes.map((n) => n.body)).toEqual(['one', 'two']);
+    expect(repo.p7.comments.pageInfo.hasNextPage).toBe(true);
+    expect(repo.p8).toEqual({ state: 'MERGED', merged: true });
+    expect(repo.p404).toBeNull();
+    expect(repo.deployments.nodes).toEqual([
+      { databaseId: liveId, task: 't:7', state: 'ACTIVE' },
+      { databaseId: goneId, task: 't:8', state: 'INACTIVE' },
+    ]);
+    const next = await octokit.graphql<{
+      repository: { pullRequest: { comments: { nodes: { body: string }[] } } };
+    }>(
+      `query($c: String) { repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: 7) { comments(first: 2, after: $c) { nodes { body } } } } }`,
+      { c: repo.p7.comments.pageInfo.endCursor },
+    );
+    expect(next.repository.pullRequest.comments.nodes.map((n) => n.body)).toEqual(['three']);
+    const unbounded = await octokit
+      .graphql(`{ repository(owner: "${OWNER}", name: "${REPO}") { deployments { totalCount } } }`)
+      .then(
+        () => undefined,
+        (e: { errors: { type: string }[] }) => e.errors[0]?.type,
+      );
+    expect(unbounded).toBe('MISSING_PAGINATION_BOUNDARIES');
+  });
+});
