@@ -1,7 +1,12 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Octokit, StepDeps } from '@ecs-actions/kit';
-import { type DeploymentTarget, setDeploymentStatus, startDeployment } from '@ecs-actions/preview';
+import {
+  type DeploymentTarget,
+  retireEarlierDeployments,
+  setDeploymentStatus,
+  startDeployment,
+} from '@ecs-actions/preview';
 import type { CreateInputs } from './inputs.js';
 import { planPreview } from './plan.js';
 import { applyRouting, findRouting } from './routing.js';
@@ -119,6 +124,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
         environmentUrl: plan.url,
         description: 'Preview is ready',
       });
+      await retireEarlierDeployments(deployment, deploymentId);
     }
     return {
       pr: plan.pr,

@@ -1,37 +1,81 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DEFAULT_TIMING } from '@ecs-actions/comment';
 import { AWS_BUCKETS, awsBucketsOf } from '@ecs-actions/ecs/aws-limits';
 import { ApiCalls, Pacer, paceClient } from '@ecs-actions/ecs/pacer';
-import { createAwsClient, createOctokit, debug, info, type StepDeps, warning } from '@ecs-actions/kit';
-import { stickyCommentUpdater } from './comment.js';
+import { countRequests, createAwsClient, createOctokit, type StepDeps } from '@ecs-actions/kit';
+import { previewNames } from '@ecs-actions/preview';
+import {
+  type FollowUp,
+  type FollowUpOptions,
+  prepareFollowUps,
+  readPrStates,
+  verifyComments,
+  writeFollowUp,
+} from './github.js';
 import type { SweepInputs } from './inputs.js';
-import type { SweepDeps } from './run.js';
+import type { DeleteReason } from './plan.js';
+import type { SweepDeps, SweepGitHub } from './run.js';
 
 /**
  * The sweep's clients: ECS and ELB paced by one pacer (the ELB account bucket is shared by reads and
- * mutations) and counted, and, with a token, Octokit and the sticky-comment updater.
+ * mutations) and counted, and, with a token, the GitHub side.
  */
 export function sweepClients(inputs: SweepInputs, step: StepDeps): { deps: SweepDeps; calls: ApiCalls } {
   const aws = { region: inputs.region };
   const pacer = new Pacer(AWS_BUCKETS, { clock: step.clock, reserve: 2 });
   const calls = new ApiCalls();
-  const octokit = inputs.githubToken ? createOctokit(inputs.githubToken) : undefined;
-  const { context } = step;
   const deps: SweepDeps = {
     ...step,
     ecs: paceClient(createAwsClient(ECSClient, aws), pacer, awsBucketsOf, calls),
     elb: paceClient(createAwsClient(ElasticLoadBalancingV2Client, aws), pacer, awsBucketsOf, calls),
-    octokit,
-    ...(octokit && inputs.stickyComment
-      ? {
-          markDestroyed: stickyCommentUpdater(octokit, context, {
-            key: inputs.commentKey,
-            row: inputs.commentRow,
-            // The comment code's progress lines go to the debug log: one sweep touches many PRs.
-            log: { info: debug, notice: info, warning, debug },
-          }),
-        }
-      : {}),
+    ...(inputs.githubToken ? { github: sweepGitHub(inputs, step) } : {}),
   };
   return { deps, calls };
+}
+
+/** The sweep's GitHub side through one Octokit, its requests counted. */
+function sweepGitHub(inputs: SweepInputs, step: StepDeps): SweepGitHub {
+  const octokit = createOctokit(inputs.githubToken!);
+  const requests = countRequests(octokit);
+  const { context } = step;
+  const prefix = inputs.namePrefix ?? context.repo;
+  const options: FollowUpOptions = {
+    octokit,
+    context,
+    links: { serverUrl: context.serverUrl, repository: context.repository },
+    ...(inputs.stickyComment ? { comment: { key: inputs.commentKey, row: inputs.commentRow } } : {}),
+    ...(inputs.githubDeployments
+      ? {
+          deployments: {
+            environment: inputs.deploymentEnvironment,
+            taskOf: (pr: number) => previewNames(prefix, pr).deploymentTask,
+          },
+        }
+      : {}),
+    warn: step.warn,
+  };
+  let planned = new Map<number, FollowUp>();
+  const written: { followUp: FollowUp; reason: DeleteReason }[] = [];
+  const at = () => new Date(step.clock.now()).toISOString();
+  return {
+    comments: inputs.stickyComment,
+    requests,
+    readPrStates: (prs) => readPrStates(octokit, context, prs),
+    async prepare(prs) {
+      planned = await prepareFollowUps(options, prs);
+      return planned;
+    },
+    async write(pr, reason) {
+      const followUp = planned.get(pr) ?? { pr, deployments: [], writes: 0 };
+      const outcome = await writeFollowUp(options, followUp, reason, at());
+      if (outcome.comment === 'updated') written.push({ followUp, reason });
+      return outcome;
+    },
+    async verify() {
+      // One settle time for the whole run: a racing pr-comment run's write lands within it.
+      await step.clock.sleep(DEFAULT_TIMING.settleMs + DEFAULT_TIMING.jitterMs);
+      return verifyComments(options, written, at());
+    },
+  };
 }

@@ -1,11 +1,58 @@
+// The sweep's GitHub work, grouped per run instead of per preview: PR states and sticky comments are read
+// with batched GraphQL queries, the deployments of the environment in one paged query, and what is left
+// per removed preview is its writes (one comment update, one status per live deployment). Every request
+// counts against the run's request budget.
+import {
+  applyReport,
+  fitState,
+  githubCommentsApi,
+  hasMarker,
+  type Links,
+  parseState,
+  type Row,
+} from '@ecs-actions/comment';
 import { errorMessage, httpStatusOf, type Octokit, type RunContext } from '@ecs-actions/kit';
-import type { PrState } from './plan.js';
-import { mapLimit } from './pool.js';
+import {
+  type DeploymentOfEnvironment,
+  type DeploymentTarget,
+  listDeployments,
+  liveDeploymentsOf,
+  markInactive,
+} from '@ecs-actions/preview';
+import type { DeleteReason, PrState } from './plan.js';
+
+/** PRs asked about per GraphQL query (aliases of one small object each). */
+const STATES_PER_QUERY = 100;
+/** PRs whose first 100 comments one query reads: keeps an answer of long comments well within limits. */
+const COMMENTS_PER_QUERY = 10;
+
+type GraphqlFailure = { errors?: { type?: string; path?: (string | number)[] }[]; data?: unknown };
+
+/** Runs a query whose NOT_FOUND errors (a PR that does not exist) are answers, not failures. */
+async function queryAllowingMissing<T>(
+  octokit: Octokit,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data: T; missing: Set<string> }> {
+  try {
+    return { data: await octokit.graphql<T>(query, variables), missing: new Set() };
+  } catch (error) {
+    const failure = error as GraphqlFailure;
+    const errors = failure.errors ?? [];
+    if (errors.length === 0 || !errors.every((e) => e.type === 'NOT_FOUND') || !failure.data) throw error;
+    return { data: failure.data as T, missing: new Set(errors.map((e) => String(e.path?.[1] ?? ''))) };
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /**
- * The state of each PR: one paginated list of the open PRs, then one read per PR that is not open (to
- * tell merged from closed, and a PR that does not exist from one that does). A token that may not read
- * pull requests gives `unknown` with the reason, never a deletion.
+ * The state of each PR, 100 PRs per GraphQL request. A token that may not read pull requests gives
+ * `unknown` with the reason, never a deletion.
  */
 export async function readPrStates(
   octokit: Octokit,
@@ -13,38 +60,245 @@ export async function readPrStates(
   prs: number[],
 ): Promise<Map<number, PrState>> {
   const states = new Map<number, PrState>();
-  if (prs.length === 0) return states;
-  const { owner, repo } = context;
-  let open: Set<number>;
-  try {
-    const list = await octokit.paginate(octokit.rest.pulls.list, {
-      owner,
-      repo,
-      state: 'open',
-      per_page: 100,
-    });
-    open = new Set(list.map((p) => p.number));
-  } catch (error) {
-    const detail = `listing pull requests failed: ${errorMessage(error)}${httpStatusOf(error) === 403 ? " (give the job 'pull-requests: read')" : ''}`;
-    for (const pr of prs) states.set(pr, { state: 'unknown', detail });
-    return states;
-  }
-  await mapLimit(prs, 4, async (pr) => {
-    if (open.has(pr)) {
-      states.set(pr, { state: 'open' });
-      return;
-    }
+  for (const batch of chunks(prs, STATES_PER_QUERY)) {
+    const fields = batch.map((pr) => `p${pr}: pullRequest(number: ${pr}) { state }`).join('\n    ');
+    const query = `query PrStates($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
     try {
-      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pr });
-      states.set(pr, { state: data.merged ? 'merged' : data.state === 'open' ? 'open' : 'closed' });
+      const { data, missing } = await queryAllowingMissing<{
+        repository: Record<string, { state: 'OPEN' | 'CLOSED' | 'MERGED' } | null>;
+      }>(octokit, query, { owner: context.owner, name: context.repo });
+      for (const pr of batch) {
+        const found = data.repository[`p${pr}`];
+        if (!found || missing.has(`p${pr}`)) states.set(pr, { state: 'not-found' });
+        else
+          states.set(pr, {
+            state: found.state === 'MERGED' ? 'merged' : found.state === 'OPEN' ? 'open' : 'closed',
+          });
+      }
     } catch (error) {
-      states.set(
-        pr,
-        httpStatusOf(error) === 404
-          ? { state: 'not-found' }
-          : { state: 'unknown', detail: `reading PR #${pr} failed: ${errorMessage(error)}` },
+      const detail = `reading pull requests failed: ${errorMessage(error)}${httpStatusOf(error) === 403 ? " (give the job 'pull-requests: read')" : ''}`;
+      for (const pr of batch) states.set(pr, { state: 'unknown', detail });
+    }
+  }
+  return states;
+}
+
+/** A PR's sticky comment as read for the sweep. */
+export interface StickyComment {
+  id: number;
+  nodeId: string;
+  body: string;
+}
+
+/** What removing one preview asks of GitHub, known before anything is removed. */
+export interface FollowUp {
+  pr: number;
+  /** The sticky comment to update; undefined when the PR has none (then it gets none). */
+  comment?: StickyComment;
+  /** Live deployments of the preview, to mark inactive. */
+  deployments: number[];
+  /** Requests the writes take. */
+  writes: number;
+}
+
+export interface FollowUpOptions {
+  octokit: Octokit;
+  context: RunContext;
+  links: Links;
+  /** Sticky comments: the key and the row to mark; undefined when `sticky-comment` is off. */
+  comment?: { key: string; row: string };
+  /** Deployments: the environment; undefined when `github-deployments` is off. */
+  deployments?: { environment: string; taskOf: (pr: number) => string };
+  warn: (message: string) => void;
+}
+
+interface CommentNode {
+  id: string;
+  databaseId: number | null;
+  body: string;
+  viewerDidAuthor: boolean;
+  isMinimized: boolean;
+}
+
+/**
+ * Reads what the follow-ups of these PRs need, in few requests: the first 100 comments of 10 PRs per
+ * GraphQL query (a sticky comment is among a PR's first comments; a PR whose first 100 hold none and
+ * that has more is read through REST pages), and every deployment of the environment with its state.
+ */
+export async function prepareFollowUps(
+  options: FollowUpOptions,
+  prs: number[],
+): Promise<Map<number, FollowUp>> {
+  const out = new Map<number, FollowUp>(prs.map((pr) => [pr, { pr, deployments: [], writes: 0 }]));
+  const { octokit, context } = options;
+  if (options.comment) {
+    const { key } = options.comment;
+    for (const batch of chunks(prs, COMMENTS_PER_QUERY)) {
+      const fields = batch
+        .map(
+          (pr) =>
+            `p${pr}: pullRequest(number: ${pr}) { comments(first: 100) { pageInfo { hasNextPage } nodes { id databaseId body viewerDidAuthor isMinimized } } }`,
+        )
+        .join('\n    ');
+      const query = `query StickyComments($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
+      try {
+        const { data } = await queryAllowingMissing<{
+          repository: Record<
+            string,
+            { comments: { pageInfo: { hasNextPage: boolean }; nodes: (CommentNode | null)[] } } | null
+          >;
+        }>(octokit, query, { owner: context.owner, name: context.repo });
+        for (const pr of batch) {
+          const comments = data.repository[`p${pr}`]?.comments;
+          if (!comments) continue;
+          const ours = comments.nodes.find(
+            (c) => c?.databaseId && c.viewerDidAuthor && !c.isMinimized && hasMarker(c.body, key),
+          );
+          if (ours?.databaseId) {
+            out.get(pr)!.comment = { id: ours.databaseId, nodeId: ours.id, body: ours.body };
+          } else if (comments.pageInfo.hasNextPage) {
+            const found = await findBeyondFirstPage(octokit, context, pr, key);
+            if (found) out.get(pr)!.comment = found;
+          }
+        }
+      } catch (error) {
+        options.warn(
+          `Sticky comments of PR ${batch.map((pr) => `#${pr}`).join(', ')} not read: ${errorMessage(error)}`,
+        );
+      }
+    }
+  }
+  if (options.deployments) {
+    let deployments: DeploymentOfEnvironment[] = [];
+    try {
+      deployments = await listDeployments(octokit, context, options.deployments.environment);
+    } catch (error) {
+      options.warn(
+        `GitHub deployments not read (${errorMessage(error)}): they are not marked inactive. Give the job 'deployments: write'.`,
       );
     }
-  });
-  return states;
+    for (const pr of prs)
+      out.get(pr)!.deployments = liveDeploymentsOf(deployments, options.deployments.taskOf(pr));
+  }
+  for (const f of out.values()) f.writes = (f.comment ? 1 : 0) + f.deployments.length;
+  return out;
+}
+
+/** The oldest comment of the key by this token on a PR with more than 100 comments (every page). */
+async function findBeyondFirstPage(
+  octokit: Octokit,
+  context: RunContext,
+  pr: number,
+  key: string,
+): Promise<StickyComment | undefined> {
+  const api = githubCommentsApi(octokit, { owner: context.owner, repo: context.repo, number: pr });
+  const marked = (await api.list()).filter((c) => hasMarker(c.body, key));
+  if (marked.length === 0) return undefined;
+  const meta = await api.meta(marked.map((c) => c.nodeId));
+  const ours = marked.find((c) => meta.get(c.nodeId)?.viewerDidAuthor && !meta.get(c.nodeId)?.isMinimized);
+  return ours && { id: ours.id, nodeId: ours.nodeId, body: ours.body };
+}
+
+const WHY: Record<DeleteReason, string> = {
+  expired: 'expired',
+  'pr-closed': 'PR closed',
+  'pr-merged': 'PR merged',
+  orphaned: 'orphaned (its service was gone)',
+};
+
+/** The row the sweep writes: `destroyed`, with the reason; the commit stays the one the row was about. */
+export function destroyedRow(
+  body: string,
+  options: { row: string; reason: DeleteReason; context: RunContext; at: string },
+): Row {
+  const existing = parseState(body).rows.find((r) => r.environment === options.row);
+  const { context } = options;
+  return {
+    environment: options.row,
+    status: 'destroyed',
+    message: `Removed by preview-sweep: ${WHY[options.reason]}.`,
+    ...(existing?.sha ? { sha: existing.sha } : {}),
+    runId: context.runId,
+    runAttempt: context.runAttempt,
+    at: options.at,
+    ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+  };
+}
+
+/** The comment's body with the row applied, or undefined when it holds that row already (or a newer one). */
+export function bodyWithRow(body: string, key: string, row: Row, links: Links): string | undefined {
+  const applied = applyReport(parseState(body), row);
+  if (applied.outcome === 'unchanged' || applied.outcome === 'stale') return undefined;
+  return fitState(key, applied.state, links).body;
+}
+
+/** Writes one removed preview's follow-ups. Problems are warnings. */
+export async function writeFollowUp(
+  options: FollowUpOptions,
+  followUp: FollowUp,
+  reason: DeleteReason,
+  at: string,
+): Promise<{
+  comment: 'updated' | 'unchanged' | 'no-comment' | 'read-only' | 'failed';
+  deactivated: number;
+}> {
+  const { octokit, context } = options;
+  let deactivated = 0;
+  if (options.deployments && followUp.deployments.length > 0) {
+    const target: DeploymentTarget = {
+      octokit,
+      context,
+      environment: options.deployments.environment,
+      task: options.deployments.taskOf(followUp.pr),
+      warn: options.warn,
+    };
+    deactivated = await markInactive(target, followUp.deployments);
+  }
+  if (!options.comment || !followUp.comment) return { comment: 'no-comment', deactivated };
+  const row = destroyedRow(followUp.comment.body, { row: options.comment.row, reason, context, at });
+  const body = bodyWithRow(followUp.comment.body, options.comment.key, row, options.links);
+  if (body === undefined) return { comment: 'unchanged', deactivated };
+  try {
+    const api = githubCommentsApi(octokit, { owner: context.owner, repo: context.repo, number: followUp.pr });
+    const updated = await api.update(followUp.comment.id, body);
+    if (!updated) return { comment: 'no-comment', deactivated };
+    followUp.comment = { ...followUp.comment, body };
+    return { comment: 'updated', deactivated };
+  } catch (error) {
+    if (httpStatusOf(error) === 403) return { comment: 'read-only', deactivated };
+    options.warn(`PR #${followUp.pr}: sticky comment not updated: ${errorMessage(error)}`);
+    return { comment: 'failed', deactivated };
+  }
+}
+
+/**
+ * Checks the written comments once, a settle time after the last write, in one GraphQL request per 100:
+ * a pr-comment run that wrote from an older read may have dropped the `destroyed` row; it is written again.
+ * (That run's own rows are safe: it re-reads after its write and restores them.)
+ */
+export async function verifyComments(
+  options: FollowUpOptions,
+  written: { followUp: FollowUp; reason: DeleteReason }[],
+  at: string,
+): Promise<number> {
+  if (!options.comment || written.length === 0) return 0;
+  let rewritten = 0;
+  for (const batch of chunks(written, 100)) {
+    const data = await options.octokit
+      .graphql<{ nodes: ({ id?: string; body?: string } | null)[] }>(
+        'query Verify($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id body } } }',
+        { ids: batch.map((w) => w.followUp.comment!.nodeId) },
+      )
+      .catch((error: GraphqlFailure) => error.data as { nodes: ({ id?: string; body?: string } | null)[] });
+    const bodies = new Map((data?.nodes ?? []).flatMap((n) => (n?.id ? [[n.id, n.body ?? '']] : [])));
+    for (const { followUp, reason } of batch) {
+      const body = bodies.get(followUp.comment!.nodeId);
+      if (body === undefined) continue; // deleted meanwhile: nothing to mark
+      // Writes again only when the row lost its `destroyed` (a newer report is left alone).
+      followUp.comment = { ...followUp.comment!, body };
+      const again = await writeFollowUp(options, { ...followUp, deployments: [] }, reason, at);
+      if (again.comment === 'updated') rewritten++;
+    }
+  }
+  return rewritten;
 }

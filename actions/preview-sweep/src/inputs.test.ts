@@ -26,6 +26,7 @@ describe('parseSweepInputs', () => {
       commentKey: 'preview',
       commentRow: 'preview',
       githubToken: undefined,
+      githubRequestBudget: 500,
     });
   });
 

@@ -15,6 +15,8 @@ export interface SweepInputs {
   commentKey: string;
   commentRow: string;
   githubToken: string | undefined;
+  /** GitHub requests this run may make; removals whose follow-ups do not fit wait for the next run. */
+  githubRequestBudget: number;
 }
 
 /** Reads and validates every input before anything touches AWS or GitHub. */
@@ -34,5 +36,6 @@ export function parseSweepInputs(inputs: Inputs): SweepInputs {
     commentKey: inputs.string('comment-key', 'preview'),
     commentRow: inputs.string('comment-row', 'preview'),
     githubToken: inputs.string('github-token'),
+    githubRequestBudget: inputs.integer('github-request-budget', { fallback: 500, min: 20 }) ?? 500,
   };
 }

@@ -3,7 +3,7 @@ import { formatDuration, isoSeconds, TAG, type Tags } from '@ecs-actions/kit';
 import type { FoundPreview } from '@ecs-actions/preview';
 
 export type DeleteReason = 'expired' | 'pr-closed' | 'pr-merged' | 'orphaned';
-export type KeepReason = 'fresh' | 'creating' | 'in-use' | 'max-deletions';
+export type KeepReason = 'fresh' | 'creating' | 'in-use' | 'max-deletions' | 'github-budget';
 /** What GitHub says about a PR; `unknown` when it could not be read (the reason is in `detail`). */
 export type PrState =
   | { state: 'open' | 'closed' | 'merged' }

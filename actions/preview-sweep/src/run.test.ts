@@ -3,7 +3,7 @@ import { type FakeWorld, fakeAws } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
 import type { SweepInputs } from './inputs.js';
 import type { PrState } from './plan.js';
-import { runSweep, type SweepDeps } from './run.js';
+import { runSweep, type SweepDeps, type SweepGitHub } from './run.js';
 
 const NOW = Date.parse('2026-11-22T04:00:00Z');
 const DAY = 86_400_000;
@@ -24,6 +24,7 @@ const INPUTS: SweepInputs = {
   commentKey: 'preview',
   commentRow: 'preview',
   githubToken: undefined,
+  githubRequestBudget: 500,
 };
 
 const tagsFor = (pr: number, createdDaysAgo: number): Tags =>
@@ -62,14 +63,33 @@ function world(): FakeWorld {
   return w;
 }
 
-function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}) {
+function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}, extraGithub: Partial<SweepGitHub> = {}) {
   const fake = fakeAws(w);
   const marked: [number, string][] = [];
   const warnings: string[] = [];
+  let requests = 0;
+  const github: SweepGitHub = {
+    comments: true,
+    requests: () => requests,
+    readPrStates: async (prs) => {
+      requests++;
+      return new Map<number, PrState>(prs.map((pr) => [pr, { state: pr === 4 ? 'closed' : 'open' }]));
+    },
+    prepare: async (prs) => {
+      requests++;
+      return new Map(prs.map((pr) => [pr, { pr, writes: 2 }]));
+    },
+    write: async (pr, reason) => {
+      requests += 2;
+      marked.push([pr, reason]);
+      return { comment: pr === 4 ? 'no-comment' : 'updated', deactivated: 1 };
+    },
+    verify: async () => 0,
+  };
   const d: SweepDeps = {
     ecs: fake.ecs,
     elb: fake.elb,
-    octokit: undefined,
+    github: { ...github, ...extraGithub },
     context: {
       repository: REPO,
       owner: 'octo-org',
@@ -88,12 +108,6 @@ function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}) {
     clock: { now: () => NOW, sleep: async () => {} },
     log: () => {},
     warn: (line) => warnings.push(line),
-    markDestroyed: async (pr, reason) => {
-      marked.push([pr, reason]);
-      return pr === 4 ? 'no-comment' : 'updated';
-    },
-    readPrStates: async (prs) =>
-      new Map<number, PrState>(prs.map((pr) => [pr, { state: pr === 4 ? 'closed' : 'open' }])),
     ...extra,
   };
   return { d, calls: fake.calls, marked, warnings };
@@ -118,6 +132,7 @@ describe('runSweep', () => {
       [4, 'pr-closed'],
     ]);
     expect(result.comments).toEqual({ updated: 1, noComment: 1, readOnly: 0, failed: 0, wired: true });
+    expect(result.deactivatedDeployments).toBe(2);
     expect(w.services.filter((s) => s.status === 'ACTIVE').map((s) => s.name)).toEqual(['shop-pr-1']);
     expect(w.groups.map((g) => g.name)).toEqual(['shop-pr-1', 'shop-pr-3']);
     expect(w.families.map((f) => f.name)).toEqual(['shop-pr-1']);
@@ -142,22 +157,48 @@ describe('runSweep', () => {
   it('warns when the comment update fails, and still counts the environment as removed', async () => {
     const w = world();
     w.failing = new Set();
-    const { d, warnings } = deps(w, {
-      markDestroyed: async () => {
-        throw new Error('HTTP 403');
+    const { d, warnings } = deps(
+      w,
+      {},
+      {
+        write: async () => {
+          throw new Error('HTTP 500');
+        },
       },
-    });
+    );
     const result = await runSweep(INPUTS, d);
     expect(byPr(result.deleted)).toEqual({ 2: 'expired', 3: 'expired', 4: 'pr-closed' });
     expect(result.comments).toEqual({ updated: 0, noComment: 0, readOnly: 0, failed: 3, wired: true });
-    expect(warnings.filter((w) => w.includes('sticky comment not updated: HTTP 403'))).toHaveLength(3);
+    expect(warnings.filter((w) => w.includes('GitHub follow-ups not written: HTTP 500'))).toHaveLength(3);
   });
 
   it('without a PR reader or token keeps previews whose only reason would be a closed PR', async () => {
-    const { d, warnings } = deps(world(), { readPrStates: undefined });
+    const { d, warnings } = deps(world(), { github: undefined });
     const result = await runSweep({ ...INPUTS, dryRun: true }, d);
     expect(byPr(result.kept)).toEqual({ 1: 'fresh', 4: 'fresh' });
     expect(result.prCheck).toBe('no github-token');
     expect(warnings).toEqual(['closed-prs is on but there is no github-token: PR states were not checked.']);
+  });
+
+  it('keeps the removals whose GitHub writes do not fit in the request budget for the next run (typed fakes: the budget arithmetic)', async () => {
+    const w = world();
+    w.failing = new Set();
+    // 2 requests used before planning, 5 % margin and 1 for the check: 20 → 19 − 2 − 1 = 16 for writes.
+    const { d, marked } = deps(
+      w,
+      {},
+      { prepare: async (prs) => new Map(prs.map((pr) => [pr, { pr, writes: 7 }])) },
+    );
+    const result = await runSweep({ ...INPUTS, githubRequestBudget: 20 }, d);
+    expect(byPr(result.deleted)).toEqual({ 2: 'expired', 3: 'expired' });
+    expect(byPr(result.kept)).toEqual({ 1: 'fresh', 4: 'github-budget' });
+    expect(result.kept.find((k) => k.pr === 4)?.detail).toMatch(
+      /github-request-budget \(20\) would be exceeded: the next run takes it/,
+    );
+    expect(marked.map(([pr]) => pr).sort()).toEqual([2, 3]);
+    expect(w.services.filter((s) => s.status === 'ACTIVE').map((s) => s.name)).toEqual([
+      'shop-pr-1',
+      'shop-pr-4',
+    ]);
   });
 });

@@ -1,16 +1,13 @@
-import { errorMessage, type Octokit, type StepDeps, UserError } from '@ecs-actions/kit';
+import { errorMessage, type StepDeps, UserError } from '@ecs-actions/kit';
 import {
-  deactivateDeployments,
-  type FoundPreview,
   findPreviews,
   type PreviewClients,
   type Removed,
   teardownPreview,
   withRevisions,
 } from '@ecs-actions/preview';
-import { readPrStates } from './github.js';
 import type { SweepInputs } from './inputs.js';
-import { type DeleteReason, type KeepReason, type PrState, plan, prsToCheck } from './plan.js';
+import { type Decision, type DeleteReason, type KeepReason, type PrState, plan, prsToCheck } from './plan.js';
 import { mapLimit, taskQueue } from './pool.js';
 
 /**
@@ -18,21 +15,39 @@ import { mapLimit, taskQueue } from './pool.js';
  * needs to be high enough that a call is always waiting for the slowest bucket (ELB mutations, 3/s).
  */
 export const CONCURRENCY = 16;
-/** GitHub follow-ups (deployments, comments) at once; GitHub spaces writes about a second apart anyway. */
+/** GitHub writes at once; GitHub spaces writes about a second apart anyway. */
 const GITHUB_CONCURRENCY = 2;
+/** Requests kept back from the budget for retries and the comment check. */
+const BUDGET_MARGIN = 0.05;
 
-/** What happened to one PR's sticky comment: updated, or skipped because it has none or the token is read-only. */
-export type CommentOutcome = 'updated' | 'no-comment' | 'read-only';
+/** What happened to one PR's sticky comment. */
+export type CommentOutcome = 'updated' | 'unchanged' | 'no-comment' | 'read-only' | 'failed';
 
-/** Updates one PR's sticky comment row to `destroyed`, with the reason. */
-export type MarkDestroyed = (pr: number, reason: DeleteReason) => Promise<CommentOutcome>;
+/** A removed preview's GitHub follow-ups, read before anything is removed (see github.ts). */
+export interface PlannedFollowUp {
+  pr: number;
+  /** Requests its writes take. */
+  writes: number;
+}
+
+/** The sweep's GitHub side; absent without a token. */
+export interface SweepGitHub {
+  /** PR states (closed-prs). */
+  readPrStates(prs: number[]): Promise<Map<number, PrState>>;
+  /** Reads what the follow-ups of these PRs need (sticky comments, live deployments). */
+  prepare(prs: number[]): Promise<Map<number, PlannedFollowUp>>;
+  /** Writes one removed preview's follow-ups. */
+  write(pr: number, reason: DeleteReason): Promise<{ comment: CommentOutcome; deactivated: number }>;
+  /** Checks the comments written, after a settle time, and writes lost rows again; returns how many. */
+  verify(): Promise<number>;
+  /** Requests made so far (REST and GraphQL, retries included). */
+  requests(): number;
+  /** Whether sticky comments are updated (`sticky-comment`). */
+  comments: boolean;
+}
 
 export interface SweepDeps extends PreviewClients, StepDeps {
-  octokit: Octokit | undefined;
-  /** The sticky-comment update; absent when `sticky-comment` is off or there is no token. */
-  markDestroyed?: MarkDestroyed;
-  /** PR states; by default read through `octokit`. */
-  readPrStates?: (prs: number[]) => Promise<Map<number, PrState>>;
+  github?: SweepGitHub;
 }
 
 export interface SweptEnvironment {
@@ -62,6 +77,8 @@ export interface SweepResult {
   otherPrefixes: number;
   deactivatedDeployments: number;
   comments: { updated: number; noComment: number; readOnly: number; failed: number; wired: boolean };
+  /** GitHub requests made and the budget; previews deferred by the budget are in `kept`. */
+  github: { requests: number; budget: number; deferredWrites: number[] };
   /** Why PR states were not read, when they were not. */
   prCheck: string;
   elapsedMs: number;
@@ -85,11 +102,8 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   let prStates: Map<number, PrState> | undefined;
   let prCheck = 'closed-prs is off';
   if (inputs.closedPrs) {
-    const reader =
-      deps.readPrStates ??
-      (deps.octokit ? (prs: number[]) => readPrStates(deps.octokit!, deps.context, prs) : undefined);
-    if (reader) {
-      prStates = await reader(prsToCheck(inventory.previews, options));
+    if (deps.github) {
+      prStates = await deps.github.readPrStates(prsToCheck(inventory.previews, options));
       prCheck = '';
       const unknown = [...prStates.values()].find((s) => s.state === 'unknown');
       if (unknown?.state === 'unknown') deps.warn(`Could not read some PR states: ${unknown.detail}`);
@@ -107,10 +121,15 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     failed: [],
     otherPrefixes: inventory.otherPrefixes,
     deactivatedDeployments: 0,
-    comments: { updated: 0, noComment: 0, readOnly: 0, failed: 0, wired: deps.markDestroyed !== undefined },
+    comments: { updated: 0, noComment: 0, readOnly: 0, failed: 0, wired: deps.github?.comments === true },
+    github: { requests: 0, budget: inputs.githubRequestBudget, deferredWrites: [] },
     prCheck,
     elapsedMs: 0,
   };
+  let deletions = decisions.filter((d) => d.action === 'delete');
+  if (deps.github && !inputs.dryRun && deletions.length > 0) {
+    deletions = await withinBudget(deletions, deps.github, inputs.githubRequestBudget);
+  }
   for (const d of decisions) {
     if (d.action === 'keep')
       result.kept.push({ pr: d.env.pr, reason: d.reason as KeepReason, detail: d.detail });
@@ -118,34 +137,30 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
 
   // GitHub follow-ups start as soon as an environment is gone, beside the remaining AWS work.
   const github = taskQueue(GITHUB_CONCURRENCY);
-  const outcomes = await mapLimit(
-    decisions.filter((d) => d.action === 'delete'),
-    CONCURRENCY,
-    async (d) => {
-      const swept = { pr: d.env.pr, reason: d.reason as DeleteReason, detail: d.detail };
-      try {
-        const found = inputs.deregisterTaskDefinitions ? await withRevisions(deps.ecs, d.env) : d.env;
-        const teardown = await teardownPreview(deps, found, {
-          cluster: inputs.cluster,
-          deregisterTaskDefinitions: inputs.deregisterTaskDefinitions,
-          clock: deps.clock,
-          log: (line) => deps.log(`PR #${d.env.pr}: ${line}`),
-          dryRun: inputs.dryRun,
-        });
-        if (inputs.dryRun) return { ...swept, resources: teardown.removed, errors: [] };
-        if (teardown.failed.length === 0)
-          void github.add(() => afterRemoval(inputs, deps, result, swept, found));
-        return { ...swept, resources: teardown.removed, errors: teardown.failed };
-      } catch (error) {
-        deps.log(`PR #${d.env.pr}: ${errorMessage(error)}`);
-        return {
-          ...swept,
-          resources: [],
-          errors: [{ kind: 'environment', id: `PR #${d.env.pr}`, error: errorMessage(error) }],
-        };
-      }
-    },
-  );
+  const outcomes = await mapLimit(deletions, CONCURRENCY, async (d) => {
+    const swept = { pr: d.env.pr, reason: d.reason as DeleteReason, detail: d.detail };
+    try {
+      const found = inputs.deregisterTaskDefinitions ? await withRevisions(deps.ecs, d.env) : d.env;
+      const teardown = await teardownPreview(deps, found, {
+        cluster: inputs.cluster,
+        deregisterTaskDefinitions: inputs.deregisterTaskDefinitions,
+        clock: deps.clock,
+        log: (line) => deps.log(`PR #${d.env.pr}: ${line}`),
+        dryRun: inputs.dryRun,
+      });
+      if (inputs.dryRun) return { ...swept, resources: teardown.removed, errors: [] };
+      if (teardown.failed.length === 0 && deps.github)
+        void github.add(() => afterRemoval(inputs, deps, result, swept));
+      return { ...swept, resources: teardown.removed, errors: teardown.failed };
+    } catch (error) {
+      deps.log(`PR #${d.env.pr}: ${errorMessage(error)}`);
+      return {
+        ...swept,
+        resources: [],
+        errors: [{ kind: 'environment', id: `PR #${d.env.pr}`, error: errorMessage(error) }],
+      };
+    }
+  });
   for (const outcome of outcomes) {
     if (outcome.errors.length > 0) result.failed.push(outcome);
     else
@@ -157,8 +172,46 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
       });
   }
   await github.idle();
+  if (deps.github && result.comments.updated > 0) {
+    try {
+      const again = await deps.github.verify();
+      if (again > 0)
+        deps.log(`Wrote the destroyed row again on ${again} comment(s) a racing run had overwritten.`);
+    } catch (error) {
+      deps.warn(`Sticky comments not checked after writing: ${errorMessage(error)}`);
+    }
+  }
+  if (deps.github) result.github.requests = deps.github.requests();
+  if (result.github.deferredWrites.length > 0) {
+    deps.warn(
+      `github-request-budget (${inputs.githubRequestBudget}) reached: the comments and deployments of PR ${result.github.deferredWrites.map((pr) => `#${pr}`).join(', ')} were not updated.`,
+    );
+  }
   result.elapsedMs = deps.clock.now() - start;
   return result;
+}
+
+/**
+ * Keeps the deletions whose GitHub writes fit in the request budget (after what the run has used and a
+ * margin for retries and the comment check); the others are kept for the next run, which finds them as
+ * they are. Their follow-ups were read in few requests, so each one's writes are known exactly.
+ */
+async function withinBudget(deletions: Decision[], github: SweepGitHub, budget: number): Promise<Decision[]> {
+  const planned = await github.prepare(deletions.map((d) => d.env.pr));
+  let left = Math.floor(budget * (1 - BUDGET_MARGIN)) - github.requests() - Math.ceil(deletions.length / 100);
+  const kept: Decision[] = [];
+  for (const d of deletions) {
+    const writes = planned.get(d.env.pr)?.writes ?? 0;
+    if (writes <= left) {
+      left -= writes;
+      kept.push(d);
+      continue;
+    }
+    d.detail = `would be ${d.reason} (${d.detail}), but github-request-budget (${budget}) would be exceeded: the next run takes it`;
+    d.reason = 'github-budget';
+    d.action = 'keep';
+  }
+  return kept;
 }
 
 /** GitHub follow-ups of a removed environment; problems are warnings, never a failed sweep. */
@@ -167,31 +220,22 @@ async function afterRemoval(
   deps: SweepDeps,
   result: SweepResult,
   swept: { pr: number; reason: DeleteReason },
-  found: FoundPreview,
 ): Promise<void> {
-  if (inputs.githubDeployments && deps.octokit) {
-    try {
-      result.deactivatedDeployments += await deactivateDeployments({
-        octokit: deps.octokit,
-        context: deps.context,
-        environment: inputs.deploymentEnvironment,
-        task: found.names.deploymentTask,
-        warn: deps.warn,
-      });
-    } catch (error) {
-      deps.warn(`PR #${swept.pr}: GitHub deployments not updated: ${errorMessage(error)}`);
-    }
+  const github = deps.github!;
+  if (github.requests() >= inputs.githubRequestBudget) {
+    result.github.deferredWrites.push(swept.pr);
+    return;
   }
-  if (deps.markDestroyed) {
-    try {
-      const outcome = await deps.markDestroyed(swept.pr, swept.reason);
-      if (outcome === 'updated') result.comments.updated++;
-      else if (outcome === 'no-comment') result.comments.noComment++;
-      else result.comments.readOnly++;
-    } catch (error) {
-      result.comments.failed++;
-      deps.warn(`PR #${swept.pr}: sticky comment not updated: ${errorMessage(error)}`);
-    }
+  try {
+    const { comment, deactivated } = await github.write(swept.pr, swept.reason);
+    result.deactivatedDeployments += deactivated;
+    if (comment === 'updated') result.comments.updated++;
+    else if (comment === 'no-comment' || comment === 'unchanged') result.comments.noComment++;
+    else if (comment === 'read-only') result.comments.readOnly++;
+    else result.comments.failed++;
+  } catch (error) {
+    result.comments.failed++;
+    deps.warn(`PR #${swept.pr}: GitHub follow-ups not written: ${errorMessage(error)}`);
   }
 }
 

@@ -11,6 +11,7 @@ const REASON: Record<string, string> = {
   creating: 'being created',
   'in-use': 'target group in use',
   'max-deletions': 'max-deletions reached',
+  'github-budget': 'deferred: github-request-budget',
 };
 
 const resources = (list: { kind: string }[]) => {

@@ -29,17 +29,36 @@ export function createOctokit(token: string, env: NodeJS.ProcessEnv = process.en
   );
 }
 
-/** A rate-limit handler: warn, and wait and retry at most twice. */
+/** Longest single wait on a rate limit, and longest total per step (a step should not hang for an hour). */
+export const RATE_LIMIT_WAIT = { oneSeconds: 300, totalSeconds: 900 };
+
+/**
+ * A rate-limit handler: waits as long as GitHub says (`retry-after`, or until `x-ratelimit-reset`, which the
+ * throttling plugin turns into `retryAfter`) while each wait is at most 5 minutes and the step's waits add
+ * up to at most 15; beyond that it gives up with the request's error.
+ */
 function waitOnRateLimit(kind: string) {
-  return (
-    retryAfter: number,
-    options: { method: string; url: string },
-    _octokit: unknown,
-    retryCount: number,
-  ) => {
+  let waited = 0;
+  return (retryAfter: number, options: { method: string; url: string }) => {
+    if (retryAfter > RATE_LIMIT_WAIT.oneSeconds || waited + retryAfter > RATE_LIMIT_WAIT.totalSeconds) {
+      core.warning(
+        `GitHub ${kind} hit on ${options.method} ${options.url}: it resets in ${retryAfter}s, longer than this step waits (${RATE_LIMIT_WAIT.oneSeconds}s at once, ${RATE_LIMIT_WAIT.totalSeconds}s in all).`,
+      );
+      return false;
+    }
+    waited += retryAfter;
     core.warning(`GitHub ${kind} hit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
-    return retryCount < 2;
+    return true;
   };
+}
+
+/** Counts the requests an Octokit makes from now on (REST and GraphQL, each retry included). */
+export function countRequests(octokit: Octokit): () => number {
+  let count = 0;
+  octokit.hook.before('request', () => {
+    count++;
+  });
+  return () => count;
 }
 
 /** What the workflow run tells about itself, read from the runner's environment. */

@@ -80,33 +80,106 @@ export async function setDeploymentStatus(
   }
 }
 
-/** Marks every deployment of the PR inactive (the environment is gone); returns how many changed. */
+/** A deployment and its state as GraphQL reports it (the latest status: ACTIVE, INACTIVE, IN_PROGRESS, …). */
+export interface DeploymentOfEnvironment {
+  id: number;
+  task: string;
+  state: string;
+}
+
+/** States of a deployment that still claims a running environment. */
+const LIVE_STATES = new Set(['ACTIVE', 'IN_PROGRESS', 'QUEUED', 'PENDING', 'WAITING']);
+
+const DEPLOYMENTS_QUERY = `query Deployments($owner: String!, $name: String!, $environment: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    deployments(environments: [$environment], first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { databaseId task state }
+    }
+  }
+}`;
+
+/**
+ * Every deployment of a GitHub environment with its state: one GraphQL request per 100 deployments, where
+ * REST needs one more request per deployment to read its latest status.
+ */
+export async function listDeployments(
+  octokit: Octokit,
+  context: RunContext,
+  environment: string,
+): Promise<DeploymentOfEnvironment[]> {
+  const out: DeploymentOfEnvironment[] = [];
+  let after: string | null = null;
+  do {
+    const data: {
+      repository: {
+        deployments: {
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          nodes: ({ databaseId: number | null; task: string | null; state: string | null } | null)[];
+        };
+      };
+    } = await octokit.graphql(DEPLOYMENTS_QUERY, {
+      owner: context.owner,
+      name: context.repo,
+      environment,
+      after,
+    });
+    const page = data.repository.deployments;
+    for (const node of page.nodes) {
+      if (node?.databaseId) out.push({ id: node.databaseId, task: node.task ?? '', state: node.state ?? '' });
+    }
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return out;
+}
+
+/** The deployments of `task` that still claim a live environment. */
+export function liveDeploymentsOf(deployments: DeploymentOfEnvironment[], task: string): number[] {
+  return deployments.filter((d) => d.task === task && LIVE_STATES.has(d.state)).map((d) => d.id);
+}
+
+/** Marks deployments inactive (their environment is gone); returns how many were marked. */
+export async function markInactive(target: DeploymentTarget, ids: number[]): Promise<number> {
+  for (const id of ids) {
+    await setDeploymentStatus(target, id, 'inactive', { description: 'Preview environment removed' });
+  }
+  return ids.length;
+}
+
+/** Marks every live deployment of the PR inactive (the environment is gone); returns how many changed. */
 export async function deactivateDeployments(target: DeploymentTarget): Promise<number> {
-  const { owner, repo } = target.context;
-  let changed = 0;
   try {
-    const deployments = await target.octokit.paginate(target.octokit.rest.repos.listDeployments, {
+    const deployments = await listDeployments(target.octokit, target.context, target.environment);
+    return await markInactive(target, liveDeploymentsOf(deployments, target.task));
+  } catch (error) {
+    permissionWarning(target, 'deactivate deployments', error);
+    return 0;
+  }
+}
+
+/**
+ * After a successful deploy: marks the PR's earlier deployments that are still live inactive, so that a
+ * preview has one live deployment (the PR's deployments box shows the current one, and clean-up has one
+ * to mark). Reads the PR's latest deployments (one REST request, newest first).
+ */
+export async function retireEarlierDeployments(target: DeploymentTarget, current: number): Promise<void> {
+  const { owner, repo } = target.context;
+  try {
+    const { data } = await target.octokit.rest.repos.listDeployments({
       owner,
       repo,
       task: target.task,
       environment: target.environment,
-      per_page: 100,
+      per_page: 2,
     });
-    for (const deployment of deployments) {
-      const { data: statuses } = await target.octokit.rest.repos.listDeploymentStatuses({
-        owner,
-        repo,
-        deployment_id: deployment.id,
-        per_page: 1,
+    // Newest first: the one before this run's. Earlier ones were retired by the runs that followed them.
+    const previous = data.find((d) => d.id !== current && d.id < current);
+    if (previous) {
+      await setDeploymentStatus(target, previous.id, 'inactive', {
+        description: 'Superseded by a newer deploy',
       });
-      if (statuses[0]?.state === 'inactive') continue;
-      await setDeploymentStatus(target, deployment.id, 'inactive', {
-        description: 'Preview environment removed',
-      });
-      changed++;
     }
   } catch (error) {
-    permissionWarning(target, 'deactivate deployments', error);
+    permissionWarning(target, 'retire earlier deployments', error);
   }
-  return changed;
 }
