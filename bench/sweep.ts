@@ -6,7 +6,8 @@
 // ./scripts/ts-resolve.mjs bench/sweep.ts` (SWEEP_BENCH_ENVIRONMENTS=N for another size).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsEnv, REPOSITORY, startWorld, TOKEN } from '../test/e2e/preview-env.js';
+import { renderBody } from '../packages/comment/src/body.js';
+import { awsEnv, headSha, REPOSITORY, startWorld, TOKEN } from '../test/e2e/preview-env.js';
 import { DAY, inventory, PROXY_BUCKETS, SWEEP, seedPreview } from '../test/e2e/sweep-env.js';
 import { isMutating } from '../test/harness/aws/proxy.js';
 import { repoRoot, runAction } from '../test/harness/runner.js';
@@ -80,8 +81,48 @@ try {
       ),
     );
   }
-  // Their PRs exist (open, without a sticky comment): the sweep's GitHub follow-ups run as in real use.
-  for (let i = 0; i < COUNT; i++) world.gh.state.addPullRequest({ number: 1000 + i });
+  // Their PRs exist (a third open, a third closed, a third merged), and each has what real previews leave on
+  // GitHub: a sticky comment with its row (after a few review comments), and two deployments from two pushes,
+  // the earlier one superseded (inactive) and the latest live.
+  const links = { serverUrl: 'https://github.com', repository: REPOSITORY };
+  for (let i = 0; i < COUNT; i++) {
+    const pr = 1000 + i;
+    const sha = headSha(pr);
+    world.gh.state.addPullRequest({
+      number: pr,
+      headSha: sha,
+      ...(i % 3 === 1 ? { state: 'closed' as const } : {}),
+      ...(i % 3 === 2 ? { state: 'closed' as const, merged: true } : {}),
+    });
+    for (let c = 0; c < 3; c++) {
+      world.gh.state.addComment({
+        issueNumber: pr,
+        body: `Review ${c}`,
+        user: { login: 'reviewer', type: 'User' },
+      });
+    }
+    const row = {
+      environment: 'preview',
+      status: 'ready' as const,
+      url: `https://pr-${pr}.preview.example.com/`,
+      sha,
+      runId: 10 + i,
+      runAttempt: 1,
+      at: created.toISOString(),
+    };
+    world.gh.state.addComment({ issueNumber: pr, body: renderBody('preview', { rows: [row] }, links) });
+    for (const state of ['inactive', 'success'] as const) {
+      const deployment = world.gh.state.addDeployment({
+        ref: `feature/pr-${pr}`,
+        sha,
+        task: `preview:pr-${pr}`,
+        environment: 'preview',
+        transientEnvironment: true,
+      });
+      world.gh.state.addDeploymentStatus(deployment.id, { state, autoInactive: false });
+    }
+  }
+  world.gh.requests.length = 0;
   console.log(`Seeded ${COUNT} expired environments in ${((Date.now() - seedStart) / 1000).toFixed(0)} s.`);
 
   world.proxy.setRateLimits(PROXY_BUCKETS);
@@ -96,6 +137,23 @@ try {
     event: { name: 'schedule', payload: { schedule: '17 3 * * *' } },
     timeoutMs: 900_000,
   });
+  const githubRequests = world.gh.requests.length;
+  const githubWrites = world.gh.requests.filter(
+    (r) => r.method !== 'GET' && r.operationId !== 'graphql',
+  ).length;
+  const githubByKind = new Map<string, number>();
+  for (const r of world.gh.requests) {
+    const kind = r.operationId === 'graphql' ? 'POST graphql' : `${r.method} ${r.operationId ?? r.path}`;
+    githubByKind.set(kind, (githubByKind.get(kind) ?? 0) + 1);
+  }
+  const sticky = (pr: number) =>
+    world.gh.state.comments(pr).find((c) => c.body.includes('ecs-actions/pr-comment'));
+  const destroyedRows = Array.from({ length: COUNT }, (_, i) => sticky(1000 + i)).filter((c) =>
+    c?.body.includes('Removed by preview-sweep'),
+  ).length;
+  const liveDeployments = world.gh.state
+    .deployments()
+    .filter((d) => d.task.startsWith('preview:pr-1') && d.statuses.at(-1)?.state !== 'inactive').length;
   const counts = world.proxy.counts();
   const throttled = world.proxy.throttled();
   const calls = world.proxy.calls.length;
@@ -122,9 +180,20 @@ try {
     `| elapsed (step: spawn to exit) | ${elapsed.toFixed(1)} s |`,
     `| elapsed (first to last AWS call) | ${awsSpan.toFixed(1)} s |`,
     `| floor imposed by the buckets | ${floor.seconds.toFixed(1)} s (${floor.name}: ${floor.calls} calls) |`,
-    `| budget used (floor / step elapsed) | **${((floor.seconds / elapsed) * 100).toFixed(1)} %** |`,
+    `| floor imposed by GitHub (one write a second, as its best practices ask) | ${githubWrites} s (${githubWrites} writes) |`,
+    `| budget used (the larger floor / step elapsed) | **${((Math.max(floor.seconds, githubWrites) / elapsed) * 100).toFixed(1)} %** |`,
     `| throttling answers | **${throttled}** |`,
     `| AWS calls | ${calls} (${(calls / COUNT).toFixed(2)} per environment) |`,
+    `| GitHub requests (REST and GraphQL, counted by the GitHub fake) | **${githubRequests}** (**${(githubRequests / COUNT).toFixed(2)} per environment**; target ≤ 3: ${githubRequests / COUNT <= 3 ? 'met' : 'NOT met'}; before this change ≈ 10) |`,
+    `| share of a GITHUB_TOKEN's 1,000 requests an hour | ${((githubRequests / 1000) * 100).toFixed(1)} % (the run's github-request-budget: 500) |`,
+    `| sticky comments with the destroyed row afterwards | ${destroyedRows} of ${COUNT} |`,
+    `| deployments of the swept previews still live afterwards | ${liveDeployments} |`,
+    '',
+    '## GitHub requests by kind',
+    '',
+    '| request | count |',
+    '| --- | --- |',
+    ...[...githubByKind].map(([kind, n]) => `| ${kind} | ${n} |`),
     '',
     '## Floor per bucket',
     '',

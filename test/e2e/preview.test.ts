@@ -106,6 +106,16 @@ describe('preview-create and preview-destroy through their bundles', () => {
     expect(afterUpdate.services[0]?.taskDefinition).toBe(updated.outputs['task-definition-arn']);
     expect(afterUpdate.targetGroups).toHaveLength(1);
     expect(afterUpdate.rules).toHaveLength(1);
+    // The PR keeps one live deployment: the update's; the earlier one is marked superseded.
+    const latest = world().gh.state.deployments();
+    expect(latest.map((d) => [d.id, d.statuses.at(-1)?.state, d.statuses.at(-1)?.description])).toEqual(
+      latest.map((d, i) =>
+        i === 0
+          ? [d.id, 'success', 'Preview is ready']
+          : [d.id, 'inactive', i === 1 ? 'Superseded by a newer deploy' : expect.anything()],
+      ),
+    );
+    expect(latest.length).toBeGreaterThanOrEqual(2);
 
     world().proxy.resetCounts();
     const destroyed = await runForPr(world(), DESTROY, 1, {
@@ -126,7 +136,15 @@ describe('preview-create and preview-destroy through their bundles', () => {
       rules: [],
       taskDefinitions: [],
     });
-    expect(world().gh.state.deployments()[0]!.statuses.at(-1)?.state).toBe('inactive');
+    expect(
+      world()
+        .gh.state.deployments()
+        .map((d) => d.statuses.at(-1)?.state),
+    ).toEqual(
+      world()
+        .gh.state.deployments()
+        .map(() => 'inactive'),
+    );
 
     const twice = await runForPr(world(), DESTROY, 1, { cluster: world().sandbox.clusterName });
     expect(twice.exitCode).toBe(0);
