@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CreateRuleCommand, DeleteRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderBody } from '../../packages/comment/src/body.js';
 import { builtAction, repoRoot, runAction, type StepResult } from '../harness/runner.js';
 import {
   awsEnv,
@@ -277,4 +278,64 @@ describe('preview-sweep through its bundle', () => {
     expect(prsOf(await inventory(clients, sandbox))).toContain('32');
     expect(result.summary).toContain('Closed PRs were not checked: closed-prs is off.');
   });
+
+  it('stays within github-request-budget: removals whose GitHub writes do not fit wait for the next run, which does them', async () => {
+    const { clients, sandbox, gh } = world;
+    const links = { serverUrl: 'https://github.com', repository: REPOSITORY };
+    for (const [pr, days] of [
+      [41, 20],
+      [42, 19],
+      [43, 18],
+      [44, 17],
+    ] as const) {
+      gh.state.addPullRequest({ number: pr, headSha: headSha(pr) });
+      await seedPreview(clients, sandbox, { pr, createdAt: new Date(Date.now() - days * DAY) });
+      const row = {
+        environment: 'preview',
+        status: 'ready' as const,
+        sha: headSha(pr),
+        runId: 5,
+        runAttempt: 1,
+        at: new Date().toISOString(),
+      };
+      gh.state.addComment({ issueNumber: pr, body: renderBody('preview', { rows: [row] }, links) });
+      // Six live deployments each (from before the suite retired earlier ones): seven writes per removal.
+      for (let i = 0; i < 6; i++) {
+        const d = gh.state.addDeployment({
+          ref: 'main',
+          sha: headSha(pr),
+          task: `preview:pr-${pr}`,
+          environment: 'preview',
+          transientEnvironment: true,
+        });
+        gh.state.addDeploymentStatus(d.id, { state: 'success', autoInactive: false });
+      }
+    }
+    const live = (pr: number) =>
+      gh.state
+        .deployments()
+        .filter((d) => d.task === `preview:pr-${pr}` && d.statuses.at(-1)?.state === 'success').length;
+    gh.requests.length = 0;
+    // 20 requests, 5 % kept back: two reads and the comment check leave 16, two removals' 14 writes.
+    const first = await sweep({ 'closed-prs': 'false', 'github-request-budget': '20' });
+    expect(first.exitCode).toBe(0);
+    expect(reasons(parse(first.outputs.deleted))).toEqual({ 41: 'expired', 42: 'expired' });
+    expect(reasons(parse(first.outputs.kept))).toMatchObject({ 43: 'github-budget', 44: 'github-budget' });
+    expect(gh.requests.length).toBeLessThanOrEqual(20);
+    expect([41, 42, 43, 44].map(live)).toEqual([0, 0, 6, 6]);
+    expect(first.summary).toContain('deferred: github-request-budget');
+    expect(prsOf(await inventory(clients, sandbox))).toEqual(expect.arrayContaining(['43', '44']));
+
+    gh.requests.length = 0;
+    const second = await sweep({ 'closed-prs': 'false', 'github-request-budget': '20' });
+    expect(reasons(parse(second.outputs.deleted))).toEqual({ 43: 'expired', 44: 'expired' });
+    expect(gh.requests.length).toBeLessThanOrEqual(20);
+    expect([41, 42, 43, 44].map(live)).toEqual([0, 0, 0, 0]);
+    for (const pr of [41, 42, 43, 44]) {
+      expect(gh.state.comments(pr)[0]?.body).toContain('Removed by preview-sweep: expired.');
+    }
+    expect(
+      prsOf(await inventory(clients, sandbox)).filter((pr) => Number(pr) > 40 && Number(pr) < 45),
+    ).toEqual([]);
+  }, 150_000);
 });
