@@ -29,6 +29,14 @@ function matches(pattern: string, action: string): boolean {
   return regex.test(action);
 }
 
+/** Signing names whose IAM prefix differs (the Resource Groups Tagging API signs as `tagging`). */
+const IAM_PREFIX: Record<string, string> = { tagging: 'tag' };
+
+/** The IAM action of a call the proxy saw (`tag:GetResources` for the `tagging` signing name). */
+export function iamActionOf(call: Pick<Call, 'service' | 'operation'>): string {
+  return `${IAM_PREFIX[call.service] ?? call.service}:${call.operation}`;
+}
+
 /**
  * Every AWS call an action's bundle made (the proxy knows the action from the `ecs-actions/<action>`
  * user agent) must be allowed by that action's iam-policy.json: returns the calls that are not, as
@@ -38,7 +46,7 @@ export function callsOutsidePolicies(calls: readonly Call[]): string[] {
   const missing = new Set<string>();
   for (const call of calls) {
     if (!call.action) continue;
-    const iamAction = `${call.service}:${call.operation}`;
+    const iamAction = iamActionOf(call);
     if (!allowedActions(call.action).some((p) => matches(p, iamAction)))
       missing.add(`${call.action} → ${iamAction}`);
   }

@@ -15,6 +15,7 @@ import {
   taggedFor,
   usePreviewWorld,
 } from '../e2e/preview-env.js';
+import { iamActionOf } from '../harness/iam.js';
 import { pullRequestEvent, repoRoot } from '../harness/runner.js';
 import { type JobRecord, replayWorkflow } from './replay.js';
 
@@ -300,9 +301,7 @@ describe('the preview workflows, replayed', () => {
     expect(new Set(calls.map((c) => c.action))).toEqual(
       new Set(['preview-create', 'preview-destroy', 'preview-sweep', 'run-task']),
     );
-    const missing = [...new Set(calls.map((c) => `${c.service}:${c.operation}`))].filter(
-      (a) => !allowed.has(a.toLowerCase()),
-    );
+    const missing = [...new Set(calls.map(iamActionOf))].filter((a) => !allowed.has(a.toLowerCase()));
     expect(missing).toEqual([]);
   });
 });

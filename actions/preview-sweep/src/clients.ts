@@ -1,5 +1,6 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DEFAULT_TIMING } from '@ecs-actions/comment';
 import { AWS_BUCKETS, awsBucketsOf } from '@ecs-actions/ecs/aws-limits';
 import { ApiCalls, Pacer, paceClient } from '@ecs-actions/ecs/pacer';
@@ -29,6 +30,8 @@ export function sweepClients(inputs: SweepInputs, step: StepDeps): { deps: Sweep
     ...step,
     ecs: paceClient(createAwsClient(ECSClient, aws), pacer, awsBucketsOf, calls),
     elb: paceClient(createAwsClient(ElasticLoadBalancingV2Client, aws), pacer, awsBucketsOf, calls),
+    // Discovery by tags (its own quota; counted with the rest).
+    tagging: paceClient(createAwsClient(ResourceGroupsTaggingAPIClient, aws), pacer, awsBucketsOf, calls),
     ...(inputs.githubToken ? { github: sweepGitHub(inputs, step) } : {}),
   };
   return { deps, calls };

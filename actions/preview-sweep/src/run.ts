@@ -1,7 +1,7 @@
 import { errorMessage, type StepDeps, UserError } from '@ecs-actions/kit';
 import {
+  type DiscoveryClients,
   findPreviews,
-  type PreviewClients,
   type Removed,
   teardownPreview,
   withRevisions,
@@ -46,7 +46,7 @@ export interface SweepGitHub {
   comments: boolean;
 }
 
-export interface SweepDeps extends PreviewClients, StepDeps {
+export interface SweepDeps extends DiscoveryClients, StepDeps {
   github?: SweepGitHub;
 }
 
@@ -75,6 +75,8 @@ export interface SweepResult {
   failed: FailedEnvironment[];
   /** Environments of this repository with another name prefix: not this sweep's. */
   otherPrefixes: number;
+  /** How services and target groups were found (by tags, or by listing them all). */
+  discovery: 'tags' | 'listing';
   deactivatedDeployments: number;
   comments: { updated: number; noComment: number; readOnly: number; failed: number; wired: boolean };
   /** GitHub requests made and the budget; previews deferred by the budget are in `kept`. */
@@ -93,6 +95,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     repository: deps.context.repository,
     prefix,
   });
+  if (inventory.discoveryNote) deps.warn(inventory.discoveryNote);
   deps.log(
     `Found ${inventory.previews.length} preview environment(s) of ${deps.context.repository} with prefix '${prefix}' in cluster ${inputs.cluster}.`,
   );
@@ -120,6 +123,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     kept: [],
     failed: [],
     otherPrefixes: inventory.otherPrefixes,
+    discovery: inventory.discovery,
     deactivatedDeployments: 0,
     comments: { updated: 0, noComment: 0, readOnly: 0, failed: 0, wired: deps.github?.comments === true },
     github: { requests: 0, budget: inputs.githubRequestBudget, deferredWrites: [] },

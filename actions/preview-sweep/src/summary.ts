@@ -77,6 +77,11 @@ export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): 
     result.deactivatedDeployments > 0 &&
       `Marked ${result.deactivatedDeployments} GitHub deployment(s) inactive.`,
     !result.dryRun && result.comments.wired && commentNote(result.comments),
+    result.discovery === 'tags'
+      ? 'Found by their tags (tag:GetResources).'
+      : 'Found by listing every service of the cluster and every target group of the region.',
+    result.github.requests > 0 &&
+      `GitHub requests: ${result.github.requests} of the run's budget of ${result.github.budget}.`,
   ].filter(Boolean);
   if (notes.length) lines.push(...notes.map((n) => `- ${n}`), '');
   if (calls) {

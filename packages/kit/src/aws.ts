@@ -6,6 +6,7 @@ const IAM_PREFIX: Record<string, string> = {
   'Elastic Load Balancing v2': 'elasticloadbalancing',
   CodeDeploy: 'codedeploy',
   EC2: 'ec2',
+  'Resource Groups Tagging API': 'tag',
 };
 
 const ACCESS_DENIED = new Set([

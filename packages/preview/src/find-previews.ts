@@ -8,13 +8,20 @@ import {
   paginateListTaskDefinitionFamilies,
 } from '@aws-sdk/client-ecs';
 import {
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
+  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  paginateGetResources,
+  type ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   awsErrorCode,
   fromTags,
   isOwned,
+  MANAGED_BY,
   previewBaseName,
   TAG,
   type Tags,
@@ -38,6 +45,9 @@ import {
 } from './elb.js';
 import { previewNames } from './names.js';
 
+/** Target groups asked for per DescribeTargetGroups call (no limit is published; DescribeTags' 20). */
+export const DESCRIBE_TARGET_GROUPS_BATCH = 20;
+
 /** DescribeServices takes at most 10 services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
 
@@ -51,6 +61,18 @@ export interface Inventory {
   previews: FoundPreview[];
   /** Resources with our tags for this repository but another name prefix: left to that prefix's sweep. */
   otherPrefixes: number;
+  /**
+   * How services and target groups were found: `tags` (the Resource Groups Tagging API, calls scale with
+   * the previews) or `listing` (every service of the cluster and every target group of the region).
+   */
+  discovery: 'tags' | 'listing';
+  /** Why the listing was used when a tagging client was given. */
+  discoveryNote?: string;
+}
+
+/** Clients of the sweep's discovery; with `tagging`, services and target groups are found by their tags. */
+export interface DiscoveryClients extends PreviewClients {
+  tagging?: ResourceGroupsTaggingAPIClient;
 }
 
 /** The PR of a resource when its tags make it ours (this repository, this prefix), else undefined. */
@@ -66,7 +88,7 @@ export function ownedPr(tags: Tags, scope: Scope): number | undefined {
  * their listeners (DescribeTags ≤ 20 per call), and the task-definition families named for this prefix,
  * and groups what carries our tags by PR. Nothing without the managed-by and repository tags is kept.
  */
-export async function findPreviews(clients: PreviewClients, scope: Scope): Promise<Inventory> {
+export async function findPreviews(clients: DiscoveryClients, scope: Scope): Promise<Inventory> {
   const byPr = new Map<number, FoundPreview>();
   const env = (pr: number): FoundPreview => {
     let found = byPr.get(pr);
@@ -83,11 +105,11 @@ export async function findPreviews(clients: PreviewClients, scope: Scope): Promi
     return pr;
   };
 
-  const [services, groups, families] = await Promise.all([
-    listServices(clients.ecs, scope.cluster),
-    listTargetGroups(clients.elb),
+  const [found, families] = await Promise.all([
+    findServicesAndGroups(clients, scope),
     listFamilies(clients.ecs, scope.prefix),
   ]);
+  const { services, groups } = found;
 
   for (const service of services) {
     const pr = sortOut(service.tags);
@@ -153,7 +175,124 @@ export async function findPreviews(clients: PreviewClients, scope: Scope): Promi
       }),
   );
 
-  return { previews: [...byPr.values()].sort((a, b) => a.pr - b.pr), otherPrefixes };
+  return {
+    previews: [...byPr.values()].sort((a, b) => a.pr - b.pr),
+    otherPrefixes,
+    discovery: found.discovery,
+    ...(found.note ? { discoveryNote: found.note } : {}),
+  };
+}
+
+/** Errors that mean "this principal may not call the Tagging API" (then the listing is used). */
+const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
+
+/**
+ * The cluster's services and the region's target groups that carry this repository's tags. With a tagging
+ * client: one GetResources page per 100 tagged resources, then DescribeServices and DescribeTargetGroups
+ * for those only. Without one, or where the Tagging API is denied: every service and target group, each
+ * with its tags.
+ */
+async function findServicesAndGroups(
+  clients: DiscoveryClients,
+  scope: Scope,
+): Promise<{
+  services: FoundService[];
+  groups: FoundTargetGroup[];
+  discovery: 'tags' | 'listing';
+  note?: string;
+}> {
+  let note: string | undefined;
+  if (clients.tagging) {
+    try {
+      return { ...(await findByTags(clients, clients.tagging, scope)), discovery: 'tags' };
+    } catch (error) {
+      // The kit's clients turn a denial into a UserError that keeps AWS's error as its cause.
+      const code = [error, (error as { cause?: unknown }).cause]
+        .map(awsErrorCode)
+        .find((c) => c !== undefined && DENIED.has(c));
+      if (!code) throw error;
+      note = `tag:GetResources was denied (${code}): listed every service and target group instead. Allow tag:GetResources to make discovery scale with the previews.`;
+    }
+  }
+  const [services, groups] = await Promise.all([
+    listServices(clients.ecs, scope.cluster),
+    listTargetGroups(clients.elb),
+  ]);
+  return { services, groups, discovery: 'listing', ...(note ? { note } : {}) };
+}
+
+async function findByTags(
+  clients: PreviewClients,
+  tagging: ResourceGroupsTaggingAPIClient,
+  scope: Scope,
+): Promise<{ services: FoundService[]; groups: FoundTargetGroup[] }> {
+  const tagged: { arn: string; tags: Tags }[] = [];
+  for await (const page of paginateGetResources(
+    { client: tagging },
+    {
+      TagFilters: [
+        { Key: TAG.managedBy, Values: [MANAGED_BY] },
+        { Key: TAG.repository, Values: [scope.repository] },
+      ],
+      ResourceTypeFilters: ['elasticloadbalancing:targetgroup', 'ecs:service'],
+      ResourcesPerPage: 100,
+    },
+  )) {
+    for (const r of page.ResourceTagMappingList ?? []) {
+      if (r.ResourceARN) tagged.push({ arn: r.ResourceARN, tags: fromTags(r.Tags) });
+    }
+  }
+  // The Tagging API is eventually consistent and lists resources deleted a moment ago: what it names is
+  // described again, and only what still exists is kept (with the tags the describe call returns).
+  const serviceArns = tagged
+    .filter((r) => /:service\//.test(r.arn) && serviceCluster(r.arn) === scope.cluster)
+    .map((r) => r.arn);
+  const groupArns = tagged.filter((r) => /:targetgroup\//.test(r.arn)).map((r) => r.arn);
+  const groupTags = new Map(tagged.map((r) => [r.arn, r.tags]));
+  const [services, groups] = await Promise.all([
+    describeServices(clients.ecs, scope.cluster, serviceArns),
+    describeTargetGroups(clients.elb, groupArns),
+  ]);
+  return {
+    services,
+    groups: groups.map((g) => ({
+      arn: g.TargetGroupArn!,
+      name: g.TargetGroupName ?? g.TargetGroupArn!,
+      loadBalancerArns: [...new Set(g.LoadBalancerArns ?? [])],
+      tags: groupTags.get(g.TargetGroupArn!) ?? {},
+    })),
+  };
+}
+
+/** The cluster of a service ARN (`…:service/CLUSTER/NAME`); the old format without a cluster gives ''. */
+function serviceCluster(arn: string): string {
+  const parts = arn.split(':service/')[1]?.split('/') ?? [];
+  return parts.length === 2 ? parts[0]! : '';
+}
+
+/** Target groups by ARN, 20 per call; one deleted meanwhile (TargetGroupNotFound) is left out. */
+async function describeTargetGroups(
+  elb: ElasticLoadBalancingV2Client,
+  arns: string[],
+): Promise<TargetGroup[]> {
+  const out: TargetGroup[] = [];
+  const describe = async (batch: string[]): Promise<void> => {
+    try {
+      const { TargetGroups = [] } = await elb.send(
+        new DescribeTargetGroupsCommand({ TargetGroupArns: batch }),
+      );
+      out.push(...TargetGroups);
+    } catch (error) {
+      if (awsErrorCode(error) !== 'TargetGroupNotFoundException' || batch.length === 1) {
+        if (awsErrorCode(error) === 'TargetGroupNotFoundException') return;
+        throw error;
+      }
+      for (const arn of batch) await describe([arn]);
+    }
+  };
+  for (let i = 0; i < arns.length; i += DESCRIBE_TARGET_GROUPS_BATCH)
+    await describe(arns.slice(i, i + DESCRIBE_TARGET_GROUPS_BATCH));
+  return out;
 }
 
 async function listServices(ecs: ECSClient, cluster: string): Promise<FoundService[]> {
@@ -168,6 +307,11 @@ async function listServices(ecs: ECSClient, cluster: string): Promise<FoundServi
     }
     throw error;
   }
+  return describeServices(ecs, cluster, arns);
+}
+
+/** Services by ARN, 10 per DescribeServices call, with their tags; INACTIVE ones are left out. */
+async function describeServices(ecs: ECSClient, cluster: string, arns: string[]): Promise<FoundService[]> {
   const batches: string[][] = [];
   for (let i = 0; i < arns.length; i += DESCRIBE_SERVICES_BATCH) {
     batches.push(arns.slice(i, i + DESCRIBE_SERVICES_BATCH));
