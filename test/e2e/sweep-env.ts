@@ -256,3 +256,27 @@ export const PROXY_BUCKETS: RateLimits = {
   'ecs:DescribeServices': AWS_BUCKETS['ecs:DescribeServices']!,
   'ecs:RegisterTaskDefinition': AWS_BUCKETS['ecs:RegisterTaskDefinition']!,
 };
+
+/** Other teams' target groups (tagged as theirs, not the suite's), created 10 at a time. */
+export async function createUnrelatedTargetGroups(
+  clients: AwsClients,
+  sandbox: Sandbox,
+  count: number,
+): Promise<void> {
+  for (let i = 0; i < count; i += 10) {
+    await Promise.all(
+      Array.from({ length: Math.min(10, count - i) }, (_, j) =>
+        clients.elbv2.send(
+          new CreateTargetGroupCommand({
+            Name: `other-team-${i + j}`,
+            Protocol: 'HTTP',
+            Port: 80,
+            VpcId: sandbox.vpcId,
+            TargetType: 'ip',
+            Tags: [{ Key: 'team', Value: `team-${(i + j) % 40}` }],
+          }),
+        ),
+      ),
+    );
+  }
+}
