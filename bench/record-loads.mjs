@@ -11,3 +11,16 @@ registerHooks({
     return nextLoad(url, context);
   },
 });
+
+// Marks the moment of the step's first output, so that the size benchmark can tell what was loaded before it.
+if (out) {
+  const write = process.stdout.write.bind(process.stdout);
+  let first = true;
+  process.stdout.write = (...args) => {
+    if (first) {
+      first = false;
+      appendFileSync(out, 'FIRST-OUTPUT\n');
+    }
+    return write(...args);
+  };
+}

@@ -1,5 +1,8 @@
-import { checkImage, type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs';
-import { type Inputs, setOutputs, splitList, table, UserError, writeSummary } from '@ecs-actions/kit';
+import { checkImage } from '@ecs-actions/ecs/image';
+import { type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs/taskdef-ref';
+import { UserError } from '@ecs-actions/kit/errors';
+import { type Inputs, splitList } from '@ecs-actions/kit/inputs';
+import { setOutputs, table, writeSummary } from '@ecs-actions/kit/step';
 import { HOOK_EVENTS, type HookEvent, INPUT, OUTPUT } from './names.js';
 
 export { HOOK_EVENTS, type HookEvent };

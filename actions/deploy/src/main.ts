@@ -1,22 +1,17 @@
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { actionInputs, cancelSignal, createAwsClient, runStep, stepDeps, stepIo } from '@ecs-actions/kit';
-import { saveInFlight } from './cancel.js';
+// The edge: the inputs are read and checked with nothing heavy loaded, the step says what it is about to
+// do, and only then are the AWS SDK and GitHub clients loaded (start.ts), so the first line appears and a
+// wrong input fails in a few milliseconds.
+import { actionInputs } from '@ecs-actions/kit/config';
+import { info, runStep } from '@ecs-actions/kit/step';
 import { parseInputs, writePlan } from './inputs.js';
-import { run } from './run.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const inputs = actionInputs();
     const parsed = parseInputs(inputs);
     if (parsed.mode === 'plan') return writePlan(inputs);
-    await run(parsed, {
-      ...stepDeps(),
-      ...stepIo(),
-      ecs: createAwsClient(ECSClient, { region: parsed.region }),
-      codedeploy: createAwsClient(CodeDeployClient, { region: parsed.region }),
-      saveInFlight: (inFlight) => saveInFlight(inFlight, parsed.region),
-      signal: cancelSignal('Cancelled: stopped waiting; the post step stops the deployment.'),
-    });
+    info(`deploy: service ${parsed.service} in cluster ${parsed.cluster} (${parsed.mode}).`);
+    const { start } = await import('./start.js');
+    await start(parsed);
   });
 }

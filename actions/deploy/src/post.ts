@@ -1,25 +1,12 @@
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { createAwsClient, info, runPostStep, savedState, writeSummary } from '@ecs-actions/kit';
-import { parseInFlight, stopInFlight } from './cancel.js';
+// The post step's edge: with nothing saved by the main step (it finished, or nothing was left running), it
+// ends without loading the AWS SDK; otherwise stop.ts stops what a cancel interrupted.
+import { runPostStep, savedState } from '@ecs-actions/kit/step';
 import { STATE } from './names.js';
 
-/**
- * Runs after the job, also when it was cancelled (post-if: always()). The main step clears its in-flight
- * state once the deployment settled (finished, failed, or deliberately left at test traffic / not waited for),
- * so anything still saved here was interrupted: cancelled or timed out. It is stopped with a rollback.
- */
 export function post(): Promise<void> {
   return runPostStep(async () => {
-    const inFlight = parseInFlight(savedState(STATE.inFlight));
-    if (!inFlight) return;
-    const region = savedState(STATE.region) || undefined;
-    const clients = {
-      ecs: createAwsClient(ECSClient, { region }),
-      codedeploy: createAwsClient(CodeDeployClient, { region }),
-    };
-    const line = await stopInFlight(inFlight, clients);
-    info(line);
-    await writeSummary(`### ⏹️ Deploy interrupted\n\n${line}\n`);
+    if (!savedState(STATE.inFlight)) return;
+    const { stopInterrupted } = await import('./stop.js');
+    await stopInterrupted();
   });
 }

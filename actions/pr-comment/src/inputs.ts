@@ -5,9 +5,10 @@ import {
   type Mode,
   type PrCommentInputs,
   type Report,
-  STATUSES,
-} from '@ecs-actions/comment';
-import { type Inputs, UserError } from '@ecs-actions/kit';
+} from '@ecs-actions/comment/request';
+import { STATUSES } from '@ecs-actions/comment/state';
+import { UserError } from '@ecs-actions/kit/errors';
+import type { Inputs } from '@ecs-actions/kit/inputs';
 
 export { DEFAULT_ENVIRONMENT, DEFAULT_KEY, MODES, type Mode, type PrCommentInputs, type Report };
 

@@ -1,30 +1,21 @@
-// The edge: the only file that reads the environment and the step's inputs and writes outputs.
-import { liveDeps, run, runIdentity } from '@ecs-actions/comment';
-import {
-  createOctokit,
-  eventPullRequest,
-  Inputs,
-  runContext,
-  runStep,
-  setOutputs,
-  stepInputs,
-  writeSummary,
-} from '@ecs-actions/kit';
-import { expectedReadOnly } from './event.js';
-import { outputsOf, parseInputs } from './inputs.js';
+// The edge: the only file that reads the environment and the step's inputs. It checks them with nothing
+// heavy loaded and says what it is about to do; Octokit is loaded after that (start.ts).
+import { eventPullRequest, runContext } from '@ecs-actions/kit/context';
+import { Inputs, stepInputs } from '@ecs-actions/kit/inputs';
+import { info, runStep } from '@ecs-actions/kit/step';
+import { parseInputs } from './inputs.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const context = runContext();
-    const { eventName, payload, actor, prHeadSha } = context;
+    const { eventName, prHeadSha } = context;
     const inputs = parseInputs(new Inputs(stepInputs()), {
       eventName,
       prNumber: eventPullRequest(context),
       headSha: prHeadSha,
     });
-    const deps = liveDeps(createOctokit(inputs.token), { ...context, number: inputs.prNumber });
-    const output = await run(inputs, runIdentity(context, expectedReadOnly(eventName, payload, actor)), deps);
-    setOutputs(outputsOf(output));
-    await writeSummary(output.summary);
+    info(`pr-comment: comment '${inputs.key}' on #${inputs.prNumber} (${inputs.mode}).`);
+    const { start } = await import('./start.js');
+    await start(inputs, context);
   });
 }

@@ -1,5 +1,7 @@
-import { checkImage, type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs';
-import { type Inputs, UserError } from '@ecs-actions/kit';
+import { checkImage } from '@ecs-actions/ecs/image';
+import { type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs/taskdef-ref';
+import { UserError } from '@ecs-actions/kit/errors';
+import type { Inputs } from '@ecs-actions/kit/inputs';
 
 const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[^/]+\/[^/]+\/[^/]+$/;

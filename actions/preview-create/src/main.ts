@@ -1,18 +1,15 @@
-import { actionInputs, createOctokit, runStep, setOutputs, stepDeps, writeSummary } from '@ecs-actions/kit';
-import { createPreviewClients } from '@ecs-actions/preview';
+// The edge: the inputs are read and checked with nothing heavy loaded, the step says what it is about to
+// do, and only then are the AWS SDK and GitHub clients loaded (start.ts), so the first line appears and a
+// wrong input fails in a few milliseconds.
+import { actionInputs } from '@ecs-actions/kit/config';
+import { info, runStep } from '@ecs-actions/kit/step';
 import { parseCreateInputs } from './inputs.js';
-import { runCreate } from './run.js';
-import { createOutputs, createSummary } from './summary.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const inputs = parseCreateInputs(actionInputs());
-    const result = await runCreate(inputs, {
-      ...stepDeps(),
-      ...createPreviewClients(inputs.region),
-      octokit: inputs.githubToken ? createOctokit(inputs.githubToken) : undefined,
-    });
-    setOutputs(createOutputs(result));
-    await writeSummary(createSummary(result));
+    info(`preview-create: a preview in cluster ${inputs.cluster}.`);
+    const { start } = await import('./start.js');
+    await start(inputs);
   });
 }

@@ -1,4 +1,4 @@
-import type { Inputs } from '@ecs-actions/kit';
+import type { Inputs } from '@ecs-actions/kit/inputs';
 
 export interface DestroyInputs {
   region: string | undefined;

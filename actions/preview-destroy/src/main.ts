@@ -1,19 +1,15 @@
-import { actionInputs, createOctokit, runStep, setOutputs, stepDeps, writeSummary } from '@ecs-actions/kit';
-import { createPreviewClients } from '@ecs-actions/preview';
+// The edge: the inputs are read and checked with nothing heavy loaded, the step says what it is about to
+// do, and only then are the AWS SDK and GitHub clients loaded (start.ts), so the first line appears and a
+// wrong input fails in a few milliseconds.
+import { actionInputs } from '@ecs-actions/kit/config';
+import { info, runStep } from '@ecs-actions/kit/step';
 import { parseDestroyInputs } from './inputs.js';
-import { assertAllRemoved, runDestroy } from './run.js';
-import { destroySummary } from './summary.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const inputs = parseDestroyInputs(actionInputs());
-    const result = await runDestroy(inputs, {
-      ...stepDeps(),
-      ...createPreviewClients(inputs.region),
-      octokit: inputs.githubToken ? createOctokit(inputs.githubToken) : undefined,
-    });
-    setOutputs({ destroyed: result.removed.length > 0, resources: result.removed });
-    await writeSummary(destroySummary(result));
-    assertAllRemoved(result);
+    info(`preview-destroy: the preview in cluster ${inputs.cluster}.`);
+    const { start } = await import('./start.js');
+    await start(inputs);
   });
 }

@@ -1,16 +1,17 @@
-import { actionInputs, runStep, setOutputs, stepDeps, writeSummary } from '@ecs-actions/kit';
-import { sweepClients } from './clients.js';
+// The edge: the inputs are read and checked with nothing heavy loaded, the step says what it is about to
+// do, and only then are the AWS SDK and GitHub clients loaded (start.ts), so the first line appears and a
+// wrong input fails in a few milliseconds.
+import { actionInputs } from '@ecs-actions/kit/config';
+import { info, runStep } from '@ecs-actions/kit/step';
 import { parseSweepInputs } from './inputs.js';
-import { assertAllRemoved, runSweep } from './run.js';
-import { sweepSummary } from './summary.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const inputs = parseSweepInputs(actionInputs());
-    const { deps, calls } = sweepClients(inputs, stepDeps());
-    const result = await runSweep(inputs, deps);
-    setOutputs({ deleted: result.deleted, kept: result.kept, failed: result.failed });
-    await writeSummary(sweepSummary(result, calls));
-    assertAllRemoved(result);
+    info(
+      `preview-sweep: previews in cluster ${inputs.cluster}${inputs.dryRun ? ' (dry run: nothing is removed)' : ''}.`,
+    );
+    const { start } = await import('./start.js');
+    await start(inputs);
   });
 }

@@ -1,34 +1,15 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import {
-  actionInputs,
-  cancelSignal,
-  createAwsClient,
-  runStep,
-  setOutputs,
-  stepDeps,
-  UserError,
-  writeSummary,
-} from '@ecs-actions/kit';
+// The edge: the inputs are read and checked with nothing heavy loaded, the step says what it is about to
+// do, and only then are the AWS SDK and GitHub clients loaded (start.ts), so the first line appears and a
+// wrong input fails in a few milliseconds.
+import { actionInputs } from '@ecs-actions/kit/config';
+import { info, runStep } from '@ecs-actions/kit/step';
 import { parseRunTaskInputs } from './inputs.js';
-import { runTask } from './run.js';
-import { saveInFlight } from './state.js';
-import { runTaskOutputs, runTaskSummary } from './summary.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const inputs = parseRunTaskInputs(actionInputs());
-    const ecs = createAwsClient(ECSClient, { region: inputs.region });
-    const result = await runTask(inputs, {
-      ...stepDeps(),
-      ecs,
-      logs: (region) => createAwsClient(CloudWatchLogsClient, { region }),
-      region: await ecs.config.region(),
-      saveInFlight: (inFlight) => saveInFlight(inFlight, inputs.stopOnCancel),
-      signal: cancelSignal('Cancelled: stopped following the task; the post step stops it.'),
-    });
-    setOutputs(runTaskOutputs(result));
-    await writeSummary(runTaskSummary(result));
-    if (result.failure) throw new UserError(result.failure);
+    info(`run-task: a one-off task in cluster ${inputs.cluster}.`);
+    const { start } = await import('./start.js');
+    await start(inputs);
   });
 }

@@ -1,30 +1,12 @@
-import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { awsErrorCode, createAwsClient, info, runPostStep, writeSummary } from '@ecs-actions/kit';
-import { inFlight } from './state.js';
+// The post step's edge: with nothing saved by the main step (it finished, or nothing was left running), it
+// ends without loading the AWS SDK; otherwise stop.ts stops what a cancel interrupted.
+import { runPostStep, savedState } from '@ecs-actions/kit/step';
+import { STATE } from './names.js';
 
-/**
- * Runs after the job, also when it was cancelled (post-if: always()). The main step clears the saved task once
- * it saw it stop (or was told not to wait); a task still saved here was left running by a cancel: it is
- * stopped, with a reason ECS shows, unless `stop-on-cancel` is false.
- */
 export function post(): Promise<void> {
   return runPostStep(async () => {
-    const task = inFlight();
-    if (!task) return;
-    const ecs = createAwsClient(ECSClient, { region: task.region });
-    try {
-      await ecs.send(
-        new StopTaskCommand({
-          cluster: task.cluster,
-          task: task.taskArn,
-          reason: 'Stopped by run-task: the workflow run was cancelled',
-        }),
-      );
-    } catch (error) {
-      if (awsErrorCode(error) !== 'InvalidParameterException') throw error; // already stopped and gone
-    }
-    const line = `Stopped ${task.taskArn}: the workflow run was cancelled while it ran.`;
-    info(line);
-    await writeSummary(`### ⏹️ One-off task stopped\n\n${line}\n`);
+    if (!savedState(STATE.inFlight)) return;
+    const { stopInterrupted } = await import('./stop.js');
+    await stopInterrupted();
   });
 }

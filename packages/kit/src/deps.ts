@@ -1,6 +1,6 @@
 // Kept apart from step.ts: the run context reads the event with @actions/github's types and Octokit lives
 // beside it, and a post step that only needs runPostStep should not load them.
-import { type RunContext, runContext } from './github.js';
+import { type RunContext, runContext } from './context.js';
 import { info, warning } from './step.js';
 import { type Clock, systemClock } from './waiter.js';
 

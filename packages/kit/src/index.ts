@@ -1,5 +1,6 @@
 export * from './aws.js';
 export * from './config.js';
+export * from './context.js';
 export * from './deps.js';
 export * from './duration.js';
 export * from './errors.js';
