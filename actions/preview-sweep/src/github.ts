@@ -6,6 +6,7 @@ import {
   applyReport,
   fitState,
   githubCommentsApi,
+  graphqlAllowingMissing,
   hasMarker,
   type Links,
   parseState,
@@ -25,24 +26,6 @@ import type { DeleteReason, PrState } from './plan.js';
 const STATES_PER_QUERY = 100;
 /** PRs whose first 100 comments one query reads: keeps an answer of long comments well within limits. */
 const COMMENTS_PER_QUERY = 10;
-
-type GraphqlFailure = { errors?: { type?: string; path?: (string | number)[] }[]; data?: unknown };
-
-/** Runs a query whose NOT_FOUND errors (a PR that does not exist) are answers, not failures. */
-async function queryAllowingMissing<T>(
-  octokit: Octokit,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<{ data: T; missing: Set<string> }> {
-  try {
-    return { data: await octokit.graphql<T>(query, variables), missing: new Set() };
-  } catch (error) {
-    const failure = error as GraphqlFailure;
-    const errors = failure.errors ?? [];
-    if (errors.length === 0 || !errors.every((e) => e.type === 'NOT_FOUND') || !failure.data) throw error;
-    return { data: failure.data as T, missing: new Set(errors.map((e) => String(e.path?.[1] ?? ''))) };
-  }
-}
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -64,12 +47,12 @@ export async function readPrStates(
     const fields = batch.map((pr) => `p${pr}: pullRequest(number: ${pr}) { state }`).join('\n    ');
     const query = `query PrStates($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
     try {
-      const { data, missing } = await queryAllowingMissing<{
+      const data = await graphqlAllowingMissing<{
         repository: Record<string, { state: 'OPEN' | 'CLOSED' | 'MERGED' } | null>;
       }>(octokit, query, { owner: context.owner, name: context.repo });
       for (const pr of batch) {
-        const found = data.repository[`p${pr}`];
-        if (!found || missing.has(`p${pr}`)) states.set(pr, { state: 'not-found' });
+        const found = data?.repository[`p${pr}`];
+        if (!found) states.set(pr, { state: 'not-found' });
         else
           states.set(pr, {
             state: found.state === 'MERGED' ? 'merged' : found.state === 'OPEN' ? 'open' : 'closed',
@@ -142,14 +125,14 @@ export async function prepareFollowUps(
         .join('\n    ');
       const query = `query StickyComments($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
       try {
-        const { data } = await queryAllowingMissing<{
+        const data = await graphqlAllowingMissing<{
           repository: Record<
             string,
             { comments: { pageInfo: { hasNextPage: boolean }; nodes: (CommentNode | null)[] } } | null
           >;
         }>(octokit, query, { owner: context.owner, name: context.repo });
         for (const pr of batch) {
-          const comments = data.repository[`p${pr}`]?.comments;
+          const comments = data?.repository[`p${pr}`]?.comments;
           if (!comments) continue;
           const ours = comments.nodes.find(
             (c) => c?.databaseId && c.viewerDidAuthor && !c.isMinimized && hasMarker(c.body, key),
@@ -284,12 +267,11 @@ export async function verifyComments(
   if (!options.comment || written.length === 0) return 0;
   let rewritten = 0;
   for (const batch of chunks(written, 100)) {
-    const data = await options.octokit
-      .graphql<{ nodes: ({ id?: string; body?: string } | null)[] }>(
-        'query Verify($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id body } } }',
-        { ids: batch.map((w) => w.followUp.comment!.nodeId) },
-      )
-      .catch((error: GraphqlFailure) => error.data as { nodes: ({ id?: string; body?: string } | null)[] });
+    const data = await graphqlAllowingMissing<{ nodes: ({ id?: string; body?: string } | null)[] }>(
+      options.octokit,
+      'query Verify($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id body } } }',
+      { ids: batch.map((w) => w.followUp.comment!.nodeId) },
+    );
     const bodies = new Map((data?.nodes ?? []).flatMap((n) => (n?.id ? [[n.id, n.body ?? '']] : [])));
     for (const { followUp, reason } of batch) {
       const body = bodies.get(followUp.comment!.nodeId);

@@ -235,8 +235,11 @@ async function write<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A GraphQL query whose NOT_FOUND errors (a comment deleted between listing and asking) are not failures. */
-async function graphqlAllowingMissing<T>(
+/**
+ * A GraphQL query whose NOT_FOUND errors (a comment deleted between listing and asking, a PR that does not
+ * exist) are not failures: the data of what was found, with null where something was missing.
+ */
+export async function graphqlAllowingMissing<T>(
   octokit: Octokit,
   query: string,
   variables: Record<string, unknown>,
