@@ -7,7 +7,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import { listActions, root } from './actions.mjs';
 
 // Inputs that select the file or carry secrets cannot come from the file itself.
-const NOT_SETTABLE = new Set(['config', 'environment', 'github-token']);
+const NOT_SETTABLE = new Set(['config', 'environment', 'github-token', 'auth-oidc-client-secret']);
 // Settings shared by every AWS action, present even before an action declares them.
 const COMMON = {
   region: 'AWS region. Default: the AWS_REGION or AWS_DEFAULT_REGION environment variable.',

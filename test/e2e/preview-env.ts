@@ -16,7 +16,7 @@ import { type Moto, startMoto } from '../harness/aws/moto.js';
 import { type FaultProxy, startFaultProxy } from '../harness/aws/proxy.js';
 import { createSandbox, type Sandbox } from '../harness/aws/sandbox.js';
 import { type GitHubFake, startGitHubServer } from '../harness/github/server.js';
-import { callsOutsidePolicies } from '../harness/iam.js';
+import { callsOutsidePolicies, policyForRepository } from '../harness/iam.js';
 import {
   type ActionRun,
   builtAction,
@@ -49,6 +49,9 @@ export async function startWorld(options: { running?: boolean } = {}): Promise<P
     startGitHubServer({ owner: 'octo-org', repo: 'shop', token: TOKEN }),
   ]);
   const proxy = await startFaultProxy(moto.endpoint);
+  // Every call of an action is decided against its published policy as this repository's role has it,
+  // tag conditions included: what the bundles do must be allowed for their own repository's resources.
+  proxy.enforceIam((action) => policyForRepository(action, REPOSITORY));
   const sandbox = await createSandbox(moto.endpoint, { name: 'previews' });
   const clients = createClients(moto.endpoint, sandbox.region);
   return {

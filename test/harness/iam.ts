@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Policy } from './aws/iam-eval.js';
 import type { Call } from './aws/proxy.js';
 import { repoRoot } from './runner.js';
 
@@ -51,4 +52,23 @@ export function callsOutsidePolicies(calls: readonly Call[]): string[] {
       missing.add(`${call.action} → ${iamAction}`);
   }
   return [...missing].sort();
+}
+
+/** The repository the published policies are written for; each user puts their own there. */
+export const POLICY_EXAMPLE_REPOSITORY = 'my-org/shop';
+
+/**
+ * An action's published iam-policy.json as one repository's role would have it: the example repository
+ * replaced by `repository`, as the quick start tells users to do. undefined for an action without a policy.
+ */
+export function policyForRepository(action: string, repository: string): Policy | undefined {
+  const file = join(repoRoot, 'actions', action, 'iam-policy.json');
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8').replaceAll(POLICY_EXAMPLE_REPOSITORY, repository)) as Policy;
+}
+
+/** The role policy of the reusable workflows (examples/iam/workflows-policy.json) as one repository's role has it. */
+export function workflowsPolicyForRepository(repository: string): Policy {
+  const file = join(repoRoot, 'examples', 'iam', 'workflows-policy.json');
+  return JSON.parse(readFileSync(file, 'utf8').replaceAll(POLICY_EXAMPLE_REPOSITORY, repository)) as Policy;
 }

@@ -40,6 +40,8 @@ function stepEnvironment(
   for (const [name, raw] of Object.entries(step?.with ?? {})) {
     const value = String(raw).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
       if (expr === 'needs.build.outputs.image') return IMAGE;
+      // The examples pass no secret (their login, if any, is commented out): it reads as empty.
+      if (/^secrets\.[\w-]+$/.test(expr)) return '';
       const input = /^inputs\.([\w-]+)$/.exec(expr)?.[1];
       if (input === undefined || !(input in values)) throw new Error(`${reusable}: cannot resolve ${expr}`);
       return values[input]!;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { tableOf } from '../e2e/pr-comment-helpers.js';
 import {
@@ -15,7 +15,7 @@ import {
   taggedFor,
   usePreviewWorld,
 } from '../e2e/preview-env.js';
-import { iamActionOf } from '../harness/iam.js';
+import { iamActionOf, workflowsPolicyForRepository } from '../harness/iam.js';
 import { pullRequestEvent, repoRoot } from '../harness/runner.js';
 import { type JobRecord, replayWorkflow } from './replay.js';
 
@@ -24,6 +24,8 @@ import { type JobRecord, replayWorkflow } from './replay.js';
 // going deploying → ready with the URL, failed with a reason, destroyed; forks skipped with a notice. The
 // environments file is the example's, with the sandbox's cluster, listener and template service in it.
 const world = usePreviewWorld();
+// One role for every job of the workflows: each call is decided against its policy, tag conditions included.
+beforeAll(() => world().proxy.enforceIam(() => workflowsPolicyForRepository(REPOSITORY)));
 const MARKER = '<!-- ecs-actions/pr-comment key=preview -->';
 let runId = 5000;
 
@@ -303,5 +305,6 @@ describe('the preview workflows, replayed', () => {
     );
     const missing = [...new Set(calls.map(iamActionOf))].filter((a) => !allowed.has(a.toLowerCase()));
     expect(missing).toEqual([]);
+    expect(world().proxy.iamDenials).toEqual([]);
   });
 });

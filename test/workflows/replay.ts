@@ -105,6 +105,8 @@ export interface ReplayOptions {
   runId: number;
   /** Jobs that are not run, with their result and outputs. */
   stubs?: Record<string, JobRecord>;
+  /** The secrets the caller passes (`secrets:` of the call); an unset one reads as empty, as on GitHub. */
+  secrets?: Record<string, string>;
 }
 
 /** Replays every job of a workflow in order (our workflows list jobs after the jobs they need). */
@@ -124,7 +126,12 @@ export async function replayWorkflow(
   for (const [jobId, job] of Object.entries(workflow.jobs)) {
     const stub = options.stubs?.[jobId];
     const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
-    const context: Record<string, Value> = { github, inputs: options.inputs, needs: needsContext };
+    const context: Record<string, Value> = {
+      github,
+      inputs: options.inputs,
+      needs: needsContext,
+      secrets: options.secrets ?? {},
+    };
     const needsFailed = needs.some((n) => jobs[n]?.some((r) => r.result !== 'success'));
     let records: JobRecord[];
     if (!condition(job.if, context, needsFailed)) {

@@ -2,6 +2,7 @@ import { checkImage } from '@ecs-actions/ecs/image';
 import { type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs/taskdef-ref';
 import { UserError } from '@ecs-actions/kit/errors';
 import type { Inputs } from '@ecs-actions/kit/inputs';
+import { type AuthSettings, parseAuth } from '@ecs-actions/preview/auth-settings';
 
 const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[^/]+\/[^/]+\/[^/]+$/;
@@ -41,6 +42,8 @@ export interface CreateInputs {
   githubDeployments: boolean;
   deploymentEnvironment: string;
   githubToken: string | undefined;
+  /** Who may open the preview: nobody checked (none), or a login in front of the forward. */
+  auth: AuthSettings;
 }
 
 /** Reads and validates every input before anything touches AWS. */
@@ -130,5 +133,6 @@ export function parseCreateInputs(inputs: Inputs): CreateInputs {
     githubDeployments: inputs.boolean('github-deployments', true),
     deploymentEnvironment: inputs.string('deployment-environment', 'preview'),
     githubToken: inputs.string('github-token'),
+    auth: parseAuth(inputs),
   };
 }

@@ -22,6 +22,7 @@ const inputs = {
   taskDefinition: { kind: 'template' },
   listenerArns: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/1/2'],
   maxRulesPerAlb: 100,
+  auth: { kind: 'none' },
 } as unknown as CreateInputs;
 const NOW = new Date('2026-12-01T00:00:00Z');
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/alb/1';

@@ -1,14 +1,18 @@
 // The preview's route: its target group and listener rule on one listener of the pool. Found first (with
 // ownership and host checks, before anything is created), then created or corrected.
 import {
+  type Action,
+  AddTagsCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DeleteRuleCommand,
+  DescribeListenersCommand,
   type ElasticLoadBalancingV2Client,
   ModifyRuleCommand,
+  RemoveTagsCommand,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode, type Tags, toElbTags, UserError } from '@ecs-actions/kit';
+import { awsErrorCode, TAG, type Tags, toElbTags, UserError } from '@ecs-actions/kit';
 import {
   describeTags,
   describeTargetGroup,
@@ -19,6 +23,8 @@ import {
   loadBalancerArnOf,
   ownedBy,
 } from '@ecs-actions/preview';
+import { authChange, authenticateActionOf, ruleActions, withClient } from '@ecs-actions/preview/auth';
+import type { AuthSettings } from '@ecs-actions/preview/auth-settings';
 import { chooseListener } from './capacity.js';
 import type { CreateInputs } from './inputs.js';
 import type { Plan } from './plan.js';
@@ -32,7 +38,16 @@ export interface Routing {
   /** The VPC of the chosen load balancer (for a new target group). */
   vpcId: string | undefined;
   rule: Rule | undefined;
+  /** The tags of the existing rule. */
+  ruleTags: Tags;
+  /** The login as it will be on the rule (with the Cognito app client chosen for this host). */
+  auth: AuthSettings;
+  /** With managed Cognito callback URLs: the client that lists (or will list) the host's URL. */
+  callback: { poolId: string; clientId: string; listed: boolean } | undefined;
 }
+
+/** Callback-URL bookkeeping, loaded only when a preview uses a Cognito login with managed callbacks. */
+export type Callbacks = typeof import('@ecs-actions/preview/callbacks');
 
 /**
  * The PR's target group and rule, if they exist, and the listener: the one its group is on, or the first of
@@ -44,6 +59,7 @@ export async function findRouting(
   plan: Plan,
   repository: string,
 ): Promise<Routing> {
+  if (inputs.auth.kind !== 'none') await requireHttps(elb, inputs.listenerArns, inputs.auth.kind);
   const group = await describeTargetGroup(elb, plan.names.targetGroup);
   const listenerOfGroup = group
     ? inputs.listenerArns.find((l) => group.loadBalancerArns.includes(loadBalancerArnOf(l)))
@@ -59,8 +75,10 @@ export async function findRouting(
   }
   const rule = group ? lowestRuleFor(rules, group.arn) : undefined;
   const toVerify = [group?.arn, rule?.RuleArn].filter((a): a is string => Boolean(a));
+  let ruleTags: Tags = {};
   if (toVerify.length > 0) {
     const tags = await describeTags(elb, toVerify);
+    ruleTags = (rule?.RuleArn && tags.get(rule.RuleArn)) || {};
     for (const arn of toVerify) {
       if (!ownedBy(tags.get(arn) ?? {}, repository, plan.pr)) {
         throw new UserError(
@@ -77,7 +95,36 @@ export async function findRouting(
       `Host '${plan.host}' is already routed by another rule of the listener (${conflict.RuleArn}); pick another 'host'.`,
     );
   }
-  return { group, listenerArn, rules, vpcId, rule };
+  let auth = inputs.auth;
+  let callback: Routing['callback'];
+  if (auth.kind === 'cognito' && auth.manageCallbacks) {
+    const callbacks: Callbacks = await import('@ecs-actions/preview/callbacks');
+    const poolId = callbacks.parseCallbackTag(ruleTags[TAG.authCallback])?.poolId;
+    const current = rule && authenticateActionOf(rule)?.AuthenticateCognitoConfig?.UserPoolClientId;
+    const { userPoolOf } = await import('@ecs-actions/preview/auth-settings');
+    const pool = userPoolOf(auth.userPoolArn)!.id;
+    const chosen = await callbacks.chooseCallbackClient(
+      callbacks.createCognitoClient(pool),
+      auth.userPoolArn,
+      auth.clientIds,
+      plan.host,
+      poolId === pool ? current : undefined,
+    );
+    auth = withClient(auth, chosen.clientId);
+    callback = { poolId: pool, ...chosen };
+  }
+  return { group, listenerArn, rules, vpcId, rule, ruleTags, auth, callback };
+}
+
+/** ALB logins work on HTTPS listeners only: refuse before anything is created, naming the listener. */
+async function requireHttps(elb: ElasticLoadBalancingV2Client, listenerArns: string[], kind: string) {
+  const { Listeners } = await elb.send(new DescribeListenersCommand({ ListenerArns: listenerArns }));
+  const plain = (Listeners ?? []).filter((l) => l.Protocol !== 'HTTPS');
+  if (plain.length > 0) {
+    throw new UserError(
+      `Input 'auth' is '${kind}', but an ALB login needs an HTTPS listener and ${plain.map((l) => `${l.ListenerArn} is ${l.Protocol}:${l.Port}`).join(', ')}. Give 'listener-arn' the HTTPS listener (port 443), or set 'auth: none' for this environment. Nothing was created.`,
+    );
+  }
 }
 
 /** Creates what the route lacks (target group, rule) and corrects the rule's host; converges on re-runs. */
@@ -104,17 +151,29 @@ export async function applyRouting(
     );
     changes.push(`created target group ${plan.names.targetGroup}`);
   }
+  const callbacks: Callbacks | undefined = routing.callback
+    ? await import('@ecs-actions/preview/callbacks')
+    : undefined;
+  const wantedTag = routing.callback
+    ? callbacks!.callbackTagValue(routing.callback.poolId, routing.callback.clientId)
+    : undefined;
+  // The login must accept the host before the rule sends anyone to it.
+  if (routing.callback && !routing.callback.listed) {
+    const { poolId, clientId } = routing.callback;
+    await callbacks!.setCallback(callbacks!.createCognitoClient(poolId), poolId, clientId, plan.host, true);
+    changes.push(`added ${callbacks!.callbackUrl(plan.host)} to Cognito app client ${clientId}`);
+  }
   let rule = routing.rule;
   if (!rule) {
     rule = await createRule(
       elb,
       routing.listenerArn,
       routing.rules,
-      groupArn,
+      ruleActions(groupArn, routing.auth),
       plan.host,
       inputs,
       plan.identity,
-      plan.tags,
+      wantedTag ? { ...plan.tags, [TAG.authCallback]: wantedTag } : plan.tags,
     );
     changes.push(`created listener rule for ${plan.host} (priority ${rule.Priority})`);
     rule = await settleDuplicateRules(elb, routing.listenerArn, groupArn, repository, plan.pr, log);
@@ -127,7 +186,58 @@ export async function applyRouting(
     );
     changes.push(`changed the rule's host to ${plan.host}`);
   }
+  if (routing.rule) {
+    const change = authChange(routing.rule, groupArn, routing.auth);
+    if (change) {
+      await elb.send(new ModifyRuleCommand({ RuleArn: rule.RuleArn, Actions: change.actions }));
+      const before = authenticateActionOf(routing.rule)?.Type;
+      const after = routing.auth.kind === 'none' ? undefined : `authenticate-${routing.auth.kind}`;
+      changes.push(
+        !after
+          ? 'turned the login off'
+          : !before
+            ? `turned on the ${routing.auth.kind === 'oidc' ? 'OIDC' : 'Cognito'} login`
+            : `changed the rule's login${change.secretSent ? ' (client secret sent)' : ''}`,
+      );
+    }
+    await retag(elb, rule.RuleArn!, routing.ruleTags, wantedTag, plan.host, log);
+  }
   return { groupArn, ruleArn: rule.RuleArn ?? '' };
+}
+
+/**
+ * Keeps the rule's callback tag in step with the login: a client that no longer serves the host loses its
+ * callback URL (so its slot is free again), and the tag names the current one or is removed.
+ */
+async function retag(
+  elb: ElasticLoadBalancingV2Client,
+  ruleArn: string,
+  tags: Tags,
+  wanted: string | undefined,
+  host: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const current = tags[TAG.authCallback];
+  if (current === wanted) return;
+  const callbacks: Callbacks = await import('@ecs-actions/preview/callbacks');
+  const old = callbacks.parseCallbackTag(current);
+  if (wanted) {
+    await elb.send(
+      new AddTagsCommand({ ResourceArns: [ruleArn], Tags: [{ Key: TAG.authCallback, Value: wanted }] }),
+    );
+  } else {
+    await elb.send(new RemoveTagsCommand({ ResourceArns: [ruleArn], TagKeys: [TAG.authCallback] }));
+  }
+  if (old) {
+    await callbacks.setCallback(
+      callbacks.createCognitoClient(old.poolId),
+      old.poolId,
+      old.clientId,
+      host,
+      false,
+    );
+    log(`removed ${callbacks.callbackUrl(host)} from Cognito app client ${old.clientId}`);
+  }
 }
 
 /** Of the rules that forward to the group, the one every run agrees on: the lowest priority. */
@@ -181,7 +291,7 @@ async function createRule(
   elb: ElasticLoadBalancingV2Client,
   listenerArn: string,
   known: Rule[],
-  groupArn: string,
+  actions: Action[],
   host: string,
   inputs: CreateInputs,
   identity: string,
@@ -202,7 +312,7 @@ async function createRule(
           ListenerArn: listenerArn,
           Priority: priority,
           Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
-          Actions: [{ Type: 'forward', TargetGroupArn: groupArn }],
+          Actions: actions,
           Tags: toElbTags(tags),
         }),
       );
@@ -215,7 +325,7 @@ async function createRule(
       }
       if (code === 'TooManyRulesException' || code === 'TooManyTargetGroupsException') {
         throw new UserError(
-          `The load balancer of ${listenerArn} is at an AWS limit (${code}); the target group ${groupArn} is tagged and will be removed by preview-destroy or preview-sweep.`,
+          `The load balancer of ${listenerArn} is at an AWS limit (${code}); the target group ${actions.at(-1)?.TargetGroupArn} is tagged and will be removed by preview-destroy or preview-sweep.`,
         );
       }
       throw error;

@@ -7,6 +7,7 @@ import {
   setDeploymentStatus,
   startDeployment,
 } from '@ecs-actions/preview';
+import { describeAuth } from '@ecs-actions/preview/auth';
 import type { CreateInputs } from './inputs.js';
 import { planPreview } from './plan.js';
 import { applyRouting, findRouting } from './routing.js';
@@ -33,6 +34,8 @@ export interface CreateResult {
   changes: string[];
   phases: { name: string; ms: number }[];
   deploymentId: number | undefined;
+  /** Who may open it, in words (never a secret). */
+  login: string;
 }
 
 /**
@@ -139,6 +142,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
       changes,
       phases,
       deploymentId,
+      login: describeAuth(inputs.auth),
     };
   } catch (error) {
     if (deployment && deploymentId !== undefined) {

@@ -21,7 +21,7 @@ export function createSummary(result: CreateResult): string {
   return [
     `### Preview of PR #${result.pr} ${result.created ? 'created' : 'updated'}`,
     '',
-    `**URL:** ${result.url}`,
+    `**URL:** ${result.url} (${result.login})`,
     '',
     what,
     '',

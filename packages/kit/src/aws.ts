@@ -7,6 +7,7 @@ const IAM_PREFIX: Record<string, string> = {
   CodeDeploy: 'codedeploy',
   EC2: 'ec2',
   'Resource Groups Tagging API': 'tag',
+  'Cognito Identity Provider': 'cognito-idp',
 };
 
 const ACCESS_DENIED = new Set([

@@ -59,6 +59,14 @@ export function setOutputs(outputs: Record<string, string | number | boolean | o
   }
 }
 
+/** Masks a secret input's value (and each of its lines) in everything the runner prints from now on. */
+export function maskInput(name: string, env: NodeJS.ProcessEnv = process.env): void {
+  const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim();
+  if (!value) return;
+  core.setSecret(value);
+  for (const line of value.split(/\r?\n/)) if (line.trim()) core.setSecret(line.trim());
+}
+
 /** A line in the step's log. */
 export function info(line: string): void {
   core.info(line);

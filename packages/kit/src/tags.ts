@@ -11,6 +11,8 @@ export const TAG = {
   spec: 'ecs-actions:spec',
   /** A preview's host name, so that a sweep can report URLs. */
   host: 'ecs-actions:host',
+  /** On a preview's rule: `POOL_ID/CLIENT_ID` of the Cognito app client that lists its callback URL. */
+  authCallback: 'ecs-actions:auth-callback',
 } as const;
 
 /** Value of the managed-by tag. */

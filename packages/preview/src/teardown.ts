@@ -4,13 +4,13 @@ import {
   DeregisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { DeleteRuleCommand, DeleteTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode, type Clock, errorMessage, poll } from '@ecs-actions/kit';
+import { awsErrorCode, type Clock, errorMessage, poll, TAG } from '@ecs-actions/kit';
 import type { FoundPreview, PreviewClients } from './discover.js';
 
 /** DeleteTaskDefinitions takes at most 10 revisions per call. */
 const DELETE_TASK_DEFINITIONS_BATCH = 10;
 
-export type ResourceKind = 'service' | 'listener-rule' | 'target-group' | 'task-definition';
+export type ResourceKind = 'service' | 'listener-rule' | 'callback-url' | 'target-group' | 'task-definition';
 
 export interface Removed {
   kind: ResourceKind;
@@ -42,7 +42,7 @@ const GONE = new Set([
 
 /**
  * Deletes a found environment in the order AWS requires: the service (scaled to zero and deleted in
- * one forced call) → its listener rules → the target group (retried while still in use) → the task
+ * one forced call) → its listener rules (and their hosts' Cognito callback URLs, when the suite keeps them) → the target group (retried while still in use) → the task
  * definition revisions (deregistered, then deleted). Anything already gone counts as done; a failure is
  * recorded and the rest still runs, so a half-built environment or a second destroy is fine. With
  * `dryRun`, the same walk lists what it would remove and calls nothing.
@@ -85,6 +85,24 @@ export async function teardownPreview(
     await step('listener-rule', rule.arn, () =>
       clients.elb.send(new DeleteRuleCommand({ RuleArn: rule.arn })),
     );
+    // A Cognito login whose callback URLs the suite keeps: the host's URL leaves its app client, so the
+    // slot (100 per client) is free for the next preview.
+    const tag = rule.tags[TAG.authCallback];
+    if (tag) {
+      const callbacks = await import('./callbacks.js');
+      const client = callbacks.parseCallbackTag(tag);
+      for (const host of client ? rule.hosts : []) {
+        await step('callback-url', `${callbacks.callbackUrl(host)} on ${client!.clientId}`, () =>
+          callbacks.setCallback(
+            callbacks.createCognitoClient(client!.poolId),
+            client!.poolId,
+            client!.clientId,
+            host,
+            false,
+          ),
+        );
+      }
+    }
   }
   if (found.targetGroup) {
     const group = found.targetGroup;

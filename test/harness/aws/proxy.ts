@@ -23,6 +23,13 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  allowingStatement,
+  authorizationsOf,
+  type Policy,
+  type ResourceRef,
+  resourcesOf,
+} from './iam-eval.js';
 import { fromQuery, refusal } from './realism.js';
 
 export type Protocol = 'awsJson' | 'awsQuery' | 'ec2Query' | 'rpcv2Cbor' | 'rest';
@@ -116,6 +123,31 @@ export interface Call {
   action?: string;
 }
 
+/** The app-client fields UpdateUserPoolClient resets when they are left out. */
+const COGNITO_CLIENT_FIELDS = [
+  'ClientName',
+  'RefreshTokenValidity',
+  'AccessTokenValidity',
+  'IdTokenValidity',
+  'TokenValidityUnits',
+  'ReadAttributes',
+  'WriteAttributes',
+  'ExplicitAuthFlows',
+  'SupportedIdentityProviders',
+  'CallbackURLs',
+  'LogoutURLs',
+  'DefaultRedirectURI',
+  'AllowedOAuthFlows',
+  'AllowedOAuthScopes',
+  'AllowedOAuthFlowsUserPoolClient',
+  'AnalyticsConfiguration',
+  'PreventUserExistenceErrors',
+  'EnableTokenRevocation',
+  'EnablePropagateAdditionalUserContextData',
+  'AuthSessionValidity',
+  'RefreshTokenRotation',
+];
+
 export interface FaultProxy {
   /** `http://127.0.0.1:PORT`: use it as the SDK endpoint. */
   readonly endpoint: string;
@@ -124,6 +156,8 @@ export interface FaultProxy {
   readonly calls: readonly Call[];
   /** Calls per `service:Operation`, injected and throttled ones included. */
   counts(): Record<string, number>;
+  /** The OIDC client secret AWS would hold for a rule (never returned by the API), for assertions. */
+  oidcSecretOf(ruleArn: string): string | undefined;
   /** Every call since the proxy started; resetCounts() does not clear it. */
   readonly history: readonly Call[];
   /** Forgets the recorded calls and the throttled count (rules and buckets stay). */
@@ -136,6 +170,14 @@ export interface FaultProxy {
   throttled(): number;
   /** The realism layer (on by default): refuse what AWS refuses and moto accepts. */
   setRealism(on: boolean): void;
+  /**
+   * IAM enforcement: each call of an action (its `ecs-actions/<action>` user agent) is decided against the
+   * policy `policyOf(action)` returns, tag conditions included, and refused with AccessDenied as AWS would.
+   * Calls of actions without a policy, and test setup, pass. `undefined` turns it off.
+   */
+  enforceIam(policyOf: ((action: string) => Policy | undefined) | undefined): void;
+  /** Calls refused by IAM enforcement since the proxy started, as `action → iam:Action (why)`. */
+  readonly iamDenials: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -185,6 +227,8 @@ export async function startFaultProxy(
 ): Promise<FaultProxy> {
   const upstream = new URL(target);
   let realism = options.realism ?? true;
+  let iamPolicyOf: ((action: string) => Policy | undefined) | undefined;
+  const iamDenials: string[] = [];
   const calls: Call[] = [];
   const history: Call[] = [];
   let throttledCount = 0;
@@ -205,7 +249,32 @@ export async function startFaultProxy(
   // What moto forgets and AWS keeps: a service's capacity-provider strategy (moto stores none and reports a
   // launch type instead). Remembered from CreateService requests that pass through, restored in DescribeServices.
   const strategies = new Map<string, unknown>();
+  // What moto merges and AWS resets: UpdateUserPoolClient sets every field it is not given back to its
+  // default (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UpdateUserPoolClient.html).
+  // The fields an update left out are dropped from later DescribeUserPoolClient answers.
+  const resetFields = new Map<string, string[]>();
+  const completeCognito = (id: Identified, request: Buffer, answer: Buffer): Buffer => {
+    try {
+      const params = JSON.parse(request.toString('utf8')) as Record<string, unknown>;
+      if (id.operation === 'UpdateUserPoolClient') {
+        resetFields.set(
+          String(params.ClientId),
+          COGNITO_CLIENT_FIELDS.filter((f) => params[f] === undefined),
+        );
+      }
+      if (id.operation === 'DescribeUserPoolClient' && resetFields.has(String(params.ClientId))) {
+        const out = JSON.parse(answer.toString('utf8')) as { UserPoolClient?: Record<string, unknown> };
+        for (const field of resetFields.get(String(params.ClientId)) ?? [])
+          delete out.UserPoolClient?.[field];
+        return Buffer.from(JSON.stringify(out));
+      }
+    } catch {
+      // not JSON: leave the answer as moto gave it
+    }
+    return answer;
+  };
   const complete = (id: Identified, request: Buffer, answer: Buffer): Buffer => {
+    if (id.service === 'cognito-idp') return completeCognito(id, request, answer);
     if (id.service !== 'ecs') return answer;
     try {
       if (id.operation === 'CreateService') {
@@ -233,6 +302,39 @@ export async function startFaultProxy(
       // not JSON: leave the answer as moto gave it
     }
     return answer;
+  };
+
+  // What AWS does with an OIDC client secret and moto does not: it is kept per rule (also across a
+  // ModifyRule with UseExistingClientSecret) and never returned. The proxy remembers each rule's secret
+  // (tests read it with `oidcSecretOf`) and removes it from every ELB answer.
+  const oidcSecrets = new Map<string, string>();
+  const keepOidcSecrets = (id: Identified, request: Buffer, answer: Buffer): Buffer => {
+    if (id.operation === 'CreateRule' || id.operation === 'ModifyRule') {
+      const params = fromQuery(new URLSearchParams(request.toString('utf8')));
+      const text = answer.toString('utf8');
+      const ruleArn =
+        id.operation === 'ModifyRule'
+          ? String(params.RuleArn)
+          : /<RuleArn>([^<]+)<\/RuleArn>/.exec(text)?.[1];
+      const actions = (Array.isArray(params.Actions) ? params.Actions : []) as Record<string, unknown>[];
+      const oidc = actions.find((a) => a.AuthenticateOidcConfig)?.AuthenticateOidcConfig as
+        | Record<string, unknown>
+        | undefined;
+      if (ruleArn && (id.operation === 'CreateRule' || actions.length > 0)) {
+        if (!oidc) oidcSecrets.delete(ruleArn);
+        else if (oidc.ClientSecret) oidcSecrets.set(ruleArn, String(oidc.ClientSecret));
+      }
+    }
+    if (id.operation === 'DeleteRule') {
+      oidcSecrets.delete(String(fromQuery(new URLSearchParams(request.toString('utf8'))).RuleArn));
+    }
+    const text = answer.toString('utf8');
+    if (!text.includes('ClientSecret')) return answer;
+    return Buffer.from(
+      text
+        .replace(/<ClientSecret>[^<]*<\/ClientSecret>/g, '')
+        .replace(/<UseExistingClientSecret>[^<]*<\/UseExistingClientSecret>/g, ''),
+    );
   };
 
   const matches = (rule: FaultRule, id: Identified) => {
@@ -308,6 +410,72 @@ export async function startFaultProxy(
       upstreamReq.on('error', reject);
       upstreamReq.end(body);
     });
+
+  /** The tags of an existing resource, read from moto with the caller's headers (region, account). */
+  const tagsOfResource = async (
+    ref: ResourceRef,
+    headers: IncomingHttpHeaders,
+  ): Promise<Record<string, string>> => {
+    const ecs = async (target: string, payload: unknown) => {
+      const answer = await forward(
+        {
+          method: 'POST',
+          url: '/',
+          headers: {
+            ...headers,
+            'x-amz-target': `AmazonEC2ContainerServiceV20141113.${target}`,
+            'content-type': 'application/x-amz-json-1.1',
+          },
+        },
+        Buffer.from(JSON.stringify(payload)),
+      );
+      return answer.status === 200
+        ? (JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>)
+        : {};
+    };
+    const fromList = (list: unknown) =>
+      Object.fromEntries(
+        ((list ?? []) as { key?: string; value?: string }[]).map((t) => [
+          String(t.key),
+          String(t.value ?? ''),
+        ]),
+      );
+    if (ref.kind === 'elb') {
+      const form = new URLSearchParams({
+        Action: 'DescribeTags',
+        Version: '2015-12-01',
+        'ResourceArns.member.1': ref.arn,
+      });
+      const answer = await forward(
+        {
+          method: 'POST',
+          url: '/',
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        },
+        Buffer.from(form.toString()),
+      );
+      const text = answer.body.toString('utf8');
+      const inTags = /<Tags>([\s\S]*?)<\/Tags>/.exec(text)?.[1] ?? '';
+      return Object.fromEntries(
+        [...inTags.matchAll(/<member>([\s\S]*?)<\/member>/g)].map((m) => [
+          /<Key>([^<]*)<\/Key>/.exec(m[1]!)?.[1] ?? '',
+          /<Value>([^<]*)<\/Value>/.exec(m[1]!)?.[1] ?? '',
+        ]),
+      );
+    }
+    if (ref.kind === 'ecs-arn')
+      return fromList((await ecs('ListTagsForResource', { resourceArn: ref.arn })).tags);
+    if (ref.kind === 'ecs-service') {
+      const out = await ecs('DescribeServices', {
+        cluster: ref.cluster,
+        services: [ref.service],
+        include: ['TAGS'],
+      });
+      return fromList((out.services as { tags?: unknown }[] | undefined)?.[0]?.tags);
+    }
+    const out = await ecs('DescribeTasks', { cluster: ref.cluster, tasks: [ref.task], include: ['TAGS'] });
+    return fromList((out.tasks as { tags?: unknown }[] | undefined)?.[0]?.tags);
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -394,6 +562,23 @@ export async function startFaultProxy(
       return;
     }
 
+    const policy = call.action && iamPolicyOf ? iamPolicyOf(call.action) : undefined;
+    if (policy && id.protocol !== 'rest') {
+      const params = paramsOf(id.protocol, body);
+      const refs = resourcesOf(id.service, id.operation, params);
+      const tags = await Promise.all(refs.map((ref) => tagsOfResource(ref, req.headers)));
+      const iamAction = `${id.service === 'tagging' ? 'tag' : id.service}:${id.operation}`;
+      const denied = authorizationsOf(iamAction, params, tags).find((a) => !allowingStatement(policy, a));
+      if (denied) {
+        iamDenials.push(`${call.action} → ${denied.action} (${JSON.stringify(denied.keys)})`);
+        call.outcome = 'refused';
+        const answer = accessDenied({ ...id, operation: denied.action.split(':')[1]! });
+        call.status = answer.status;
+        send(answer.status, answer.headers, answer.body);
+        return;
+      }
+    }
+
     if (realism && id.protocol !== 'rest') {
       const refused = await refusal(
         { ...id, params: paramsOf(id.protocol, body) },
@@ -416,6 +601,24 @@ export async function startFaultProxy(
             return (JSON.parse(answer.body.toString('utf8')) as { taskDefinition?: { networkMode?: string } })
               .taskDefinition?.networkMode;
           },
+          async listenerProtocolOf(listenerArn) {
+            const form = new URLSearchParams({
+              Action: 'DescribeListeners',
+              Version: '2015-12-01',
+              'ListenerArns.member.1': listenerArn,
+            });
+            const answer = await forward(
+              {
+                method: 'POST',
+                url: '/',
+                headers: { ...req.headers, 'content-type': 'application/x-www-form-urlencoded' },
+              },
+              Buffer.from(form.toString()),
+            );
+            if (answer.status !== 200) return undefined;
+            return /<Protocol>([A-Z]+)<\/Protocol>/.exec(answer.body.toString('utf8'))?.[1];
+          },
+          hasOidcSecret: (ruleArn) => oidcSecrets.has(ruleArn),
         },
       );
       if (refused) {
@@ -431,6 +634,9 @@ export async function startFaultProxy(
       const answer = await forward(req, body);
       call.status = answer.status;
       if (answer.status === 200) answer.body = complete(id, body, answer.body);
+      if (answer.status === 200 && id.service === 'elasticloadbalancing') {
+        answer.body = keepOidcSecrets(id, body, answer.body);
+      }
       send(answer.status, answer.headers, answer.body);
     } catch (err) {
       call.outcome = 'upstream-error';
@@ -460,6 +666,7 @@ export async function startFaultProxy(
     port,
     calls,
     history,
+    oidcSecretOf: (ruleArn) => oidcSecrets.get(ruleArn),
     counts() {
       const out: Record<string, number> = {};
       for (const call of calls) {
@@ -507,6 +714,10 @@ export async function startFaultProxy(
     setRealism(on) {
       realism = on;
     },
+    enforceIam(policyOf) {
+      iamPolicyOf = policyOf;
+    },
+    iamDenials,
     stop() {
       return new Promise<void>((resolveStop) => {
         server.close(() => resolveStop());

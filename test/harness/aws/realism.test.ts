@@ -5,9 +5,11 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  type Action,
   AddTagsCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
+  DescribeRulesCommand,
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +219,83 @@ describe('realism layer (what AWS refuses and moto accepts)', () => {
     );
     await rule(['a.com', 'b.com', 'c.com', 'd.com', 'e.com'], 4002)();
     expect(lastCall().outcome).toBe('forwarded');
+  });
+
+  it('ELB authenticate actions: HTTPS listener only, Order on every action, terminal last, OIDC secret write-only', async () => {
+    const oidc = {
+      Issuer: 'https://idp.example.com',
+      AuthorizationEndpoint: 'https://idp.example.com/a',
+      TokenEndpoint: 'https://idp.example.com/t',
+      UserInfoEndpoint: 'https://idp.example.com/u',
+      ClientId: 'alb',
+    };
+    const forward = { Type: 'forward' as const, TargetGroupArn: sandbox.targetGroupArn };
+    const create = (ListenerArn: string, Priority: number, Actions: Action[]) => () =>
+      clients.elbv2.send(
+        new CreateRuleCommand({
+          ListenerArn,
+          Priority,
+          Conditions: [
+            { Field: 'host-header', HostHeaderConfig: { Values: [`auth-${Priority}.example.com`] } },
+          ],
+          Actions,
+        }),
+      );
+    const https = sandbox.httpsListenerArn!;
+    const login = (extra = {}): Action => ({
+      Type: 'authenticate-oidc',
+      Order: 1,
+      AuthenticateOidcConfig: { ...oidc, ClientSecret: 's3cret', ...extra },
+    });
+    await refusedWith(
+      create(sandbox.httpListenerArn, 4100, [login(), { ...forward, Order: 2 }]),
+      'InvalidLoadBalancerAction',
+      /only on HTTPS listeners/,
+    );
+    await refusedWith(create(https, 4101, [login(), forward]), 'ValidationError', /action order/);
+    await refusedWith(
+      create(https, 4102, [
+        { ...login(), Order: 3 },
+        { ...forward, Order: 2 },
+      ]),
+      'InvalidLoadBalancerAction',
+    );
+    await refusedWith(
+      create(https, 4103, [login({ ClientSecret: undefined }), { ...forward, Order: 2 }]),
+      'ValidationError',
+      /client secret must be specified/,
+    );
+    await create(https, 4104, [login(), { ...forward, Order: 2 }])();
+    expect(lastCall().outcome).toBe('forwarded');
+    const { Rules = [] } = await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: https }));
+    const created = Rules.find((r) => r.Priority === '4104')!;
+    expect(JSON.stringify(created)).not.toContain('s3cret');
+    expect(proxy.oidcSecretOf(created.RuleArn!)).toBe('s3cret');
+    // Kept across a change that says so; refused where the rule never had a secret.
+    await clients.elbv2.send(
+      new ModifyRuleCommand({
+        RuleArn: created.RuleArn,
+        Actions: [
+          login({ ClientSecret: undefined, UseExistingClientSecret: true, Scope: 'openid email' }),
+          { ...forward, Order: 2 },
+        ],
+      }),
+    );
+    expect(proxy.oidcSecretOf(created.RuleArn!)).toBe('s3cret');
+    await refusedWith(
+      () =>
+        clients.elbv2.send(
+          new ModifyRuleCommand({
+            RuleArn: sandbox.listenerRuleArns[1]!,
+            Actions: [
+              login({ ClientSecret: undefined, UseExistingClientSecret: true }),
+              { ...forward, Order: 2 },
+            ],
+          }),
+        ),
+      'ValidationError',
+      /UseExistingClientSecret/,
+    );
   });
 
   it('decodes awsQuery forms into the shapes the rules read', () => {

@@ -21,6 +21,10 @@ export interface RealismRequest {
 /** Reads what a rule needs from moto (today: a task definition's network mode). */
 export interface RealismLookup {
   networkModeOf(taskDefinition: string): Promise<string | undefined>;
+  /** A listener's protocol (HTTP, HTTPS), from moto. */
+  listenerProtocolOf(listenerArn: string): Promise<string | undefined>;
+  /** Whether the rule was given an OIDC client secret that AWS still keeps for it. */
+  hasOidcSecret(ruleArn: string): boolean;
 }
 
 type Rule = (
@@ -184,6 +188,68 @@ function ruleShape(p: Record<string, unknown>): Refusal | undefined {
   return undefined;
 }
 
+/** The listener a rule ARN belongs to: `…:listener-rule/app/NAME/LB/LISTENER/RULE` → `…:listener/app/NAME/LB/LISTENER`. */
+export function listenerOfRule(ruleArn: string): string {
+  return ruleArn.replace(':listener-rule/', ':listener/').replace(/\/[^/]+$/, '');
+}
+
+type RequestAction = Record<string, unknown> & { Type?: string; Order?: string };
+
+/**
+ * A rule's actions as AWS checks them
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Action.html,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html):
+ * with several actions each needs an Order, and the last must be forward, redirect or fixed-response; the
+ * authenticate actions need an HTTPS listener; a new OIDC login needs its client secret, and
+ * UseExistingClientSecret works only where the rule already has one.
+ */
+async function ruleActionsShape(
+  p: Record<string, unknown>,
+  listenerArn: string | undefined,
+  ruleArn: string | undefined,
+  lookup: RealismLookup,
+): Promise<Refusal | undefined> {
+  const actions = (Array.isArray(p.Actions) ? p.Actions : []) as RequestAction[];
+  if (actions.length === 0) return undefined;
+  if (actions.length > 1 && actions.some((a) => a.Order === undefined)) {
+    return elbError(
+      'ValidationError',
+      'An action order must be specified for every action when a rule has more than one action',
+    );
+  }
+  const ordered = [...actions].sort((a, b) => Number(a.Order ?? 1) - Number(b.Order ?? 1));
+  const terminal = ['forward', 'redirect', 'fixed-response'];
+  if (!terminal.includes(String(ordered.at(-1)?.Type))) {
+    return elbError(
+      'InvalidLoadBalancerAction',
+      'The last action of a rule must be forward, redirect or fixed-response',
+    );
+  }
+  const authenticate = actions.filter((a) => String(a.Type).startsWith('authenticate-'));
+  if (authenticate.length === 0) return undefined;
+  if (listenerArn && (await lookup.listenerProtocolOf(listenerArn)) !== 'HTTPS') {
+    return elbError(
+      'InvalidLoadBalancerAction',
+      'Authenticate actions are supported only on HTTPS listeners',
+    );
+  }
+  for (const a of authenticate) {
+    const oidc = a.AuthenticateOidcConfig as Record<string, unknown> | undefined;
+    if (!oidc) continue;
+    const keep = String(oidc.UseExistingClientSecret) === 'true';
+    if (!keep && !oidc.ClientSecret) {
+      return elbError('ValidationError', 'A client secret must be specified for an authenticate-oidc action');
+    }
+    if (keep && !(ruleArn && lookup.hasOidcSecret(ruleArn))) {
+      return elbError(
+        'ValidationError',
+        'UseExistingClientSecret is only valid when the rule already has a client secret',
+      );
+    }
+  }
+  return undefined;
+}
+
 const RULES: Record<string, Rule> = {
   'ecs:RegisterTaskDefinition': ({ params: p }) => {
     if (!ECS_NAME.test(String(p.family ?? ''))) {
@@ -209,8 +275,10 @@ const RULES: Record<string, Rule> = {
     runTaskShape(request.params) ?? ecsTags(request.params.tags) ?? (await awsvpcNetwork(request, lookup)),
   'ecs:TagResource': ({ params: p }) => ecsTags(p.tags),
   'elasticloadbalancing:CreateTargetGroup': ({ params: p }) => targetGroupName(p.Name) ?? elbTags(p.Tags),
-  'elasticloadbalancing:CreateRule': ({ params: p }) => ruleShape(p) ?? elbTags(p.Tags),
-  'elasticloadbalancing:ModifyRule': ({ params: p }) => ruleShape(p),
+  'elasticloadbalancing:CreateRule': async ({ params: p }, lookup) =>
+    ruleShape(p) ?? elbTags(p.Tags) ?? (await ruleActionsShape(p, String(p.ListenerArn), undefined, lookup)),
+  'elasticloadbalancing:ModifyRule': async ({ params: p }, lookup) =>
+    ruleShape(p) ?? (await ruleActionsShape(p, listenerOfRule(String(p.RuleArn)), String(p.RuleArn), lookup)),
   'elasticloadbalancing:SetRulePriorities': ({ params: p }) => {
     for (const r of (p.RulePriorities as Record<string, unknown>[] | undefined) ?? []) {
       const refusal = ruleShape({ Priority: r.Priority });

@@ -2,8 +2,8 @@
 "use strict";
 export const validate = validate21;
 export default validate21;
-const schema6 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"ECS actions environments file","type":"object","additionalProperties":false,"properties":{"defaults":{"$ref":"#/definitions/settings"},"environments":{"type":"object","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"$ref":"#/definitions/settings"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"appspec":{"$ref":"#/definitions/value"},"assign-public-ip":{"$ref":"#/definitions/value"},"closed-prs":{"$ref":"#/definitions/value"},"cluster":{"$ref":"#/definitions/value"},"codedeploy-application":{"$ref":"#/definitions/value"},"codedeploy-deployment-group":{"$ref":"#/definitions/value"},"command":{"$ref":"#/definitions/value"},"comment-key":{"$ref":"#/definitions/value"},"comment-row":{"$ref":"#/definitions/value"},"container-name":{"$ref":"#/definitions/value"},"container-port":{"$ref":"#/definitions/value"},"cpu":{"$ref":"#/definitions/value"},"deployment-config":{"$ref":"#/definitions/value"},"deployment-environment":{"$ref":"#/definitions/value"},"deregister-task-definitions":{"$ref":"#/definitions/value"},"deregistration-delay":{"$ref":"#/definitions/value"},"desired-count":{"$ref":"#/definitions/value"},"dry-run":{"$ref":"#/definitions/value"},"environment-variables":{"$ref":"#/definitions/value"},"fail-on-read-only":{"$ref":"#/definitions/value"},"github-deployments":{"$ref":"#/definitions/value"},"github-request-budget":{"$ref":"#/definitions/value"},"health-check-interval":{"$ref":"#/definitions/value"},"health-check-path":{"$ref":"#/definitions/value"},"hooks":{"$ref":"#/definitions/value"},"host":{"$ref":"#/definitions/value"},"image":{"$ref":"#/definitions/value"},"interval":{"$ref":"#/definitions/value"},"key":{"$ref":"#/definitions/value"},"listener-arn":{"$ref":"#/definitions/value"},"logs":{"$ref":"#/definitions/value"},"max-age":{"$ref":"#/definitions/value"},"max-deletions":{"$ref":"#/definitions/value"},"max-rules-per-alb":{"$ref":"#/definitions/value"},"memory":{"$ref":"#/definitions/value"},"message":{"$ref":"#/definitions/value"},"mode":{"$ref":"#/definitions/value"},"name-prefix":{"$ref":"#/definitions/value"},"poll-interval":{"$ref":"#/definitions/value"},"pr-number":{"$ref":"#/definitions/value"},"region":{"$ref":"#/definitions/value"},"rule-priorities":{"$ref":"#/definitions/value"},"security-groups":{"$ref":"#/definitions/value"},"service":{"$ref":"#/definitions/value"},"sha":{"$ref":"#/definitions/value"},"started-by":{"$ref":"#/definitions/value"},"status":{"$ref":"#/definitions/value"},"sticky-comment":{"$ref":"#/definitions/value"},"stop-on-cancel":{"$ref":"#/definitions/value"},"subnets":{"$ref":"#/definitions/value"},"task-definition":{"$ref":"#/definitions/value"},"task-definition-arn":{"$ref":"#/definitions/value"},"template-service":{"$ref":"#/definitions/value"},"timeout":{"$ref":"#/definitions/value"},"title":{"$ref":"#/definitions/value"},"ttl":{"$ref":"#/definitions/value"},"url":{"$ref":"#/definitions/value"},"url-scheme":{"$ref":"#/definitions/value"},"wait":{"$ref":"#/definitions/value"},"wait-until":{"$ref":"#/definitions/value"},"waves":{"$ref":"#/definitions/value"}}},"value":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"},{"type":"array","items":{"type":["string","number"]}},{"type":"object","additionalProperties":{"type":["string","number","boolean"]}}]}}};
-const schema7 = {"type":"object","additionalProperties":false,"properties":{"appspec":{"$ref":"#/definitions/value"},"assign-public-ip":{"$ref":"#/definitions/value"},"closed-prs":{"$ref":"#/definitions/value"},"cluster":{"$ref":"#/definitions/value"},"codedeploy-application":{"$ref":"#/definitions/value"},"codedeploy-deployment-group":{"$ref":"#/definitions/value"},"command":{"$ref":"#/definitions/value"},"comment-key":{"$ref":"#/definitions/value"},"comment-row":{"$ref":"#/definitions/value"},"container-name":{"$ref":"#/definitions/value"},"container-port":{"$ref":"#/definitions/value"},"cpu":{"$ref":"#/definitions/value"},"deployment-config":{"$ref":"#/definitions/value"},"deployment-environment":{"$ref":"#/definitions/value"},"deregister-task-definitions":{"$ref":"#/definitions/value"},"deregistration-delay":{"$ref":"#/definitions/value"},"desired-count":{"$ref":"#/definitions/value"},"dry-run":{"$ref":"#/definitions/value"},"environment-variables":{"$ref":"#/definitions/value"},"fail-on-read-only":{"$ref":"#/definitions/value"},"github-deployments":{"$ref":"#/definitions/value"},"github-request-budget":{"$ref":"#/definitions/value"},"health-check-interval":{"$ref":"#/definitions/value"},"health-check-path":{"$ref":"#/definitions/value"},"hooks":{"$ref":"#/definitions/value"},"host":{"$ref":"#/definitions/value"},"image":{"$ref":"#/definitions/value"},"interval":{"$ref":"#/definitions/value"},"key":{"$ref":"#/definitions/value"},"listener-arn":{"$ref":"#/definitions/value"},"logs":{"$ref":"#/definitions/value"},"max-age":{"$ref":"#/definitions/value"},"max-deletions":{"$ref":"#/definitions/value"},"max-rules-per-alb":{"$ref":"#/definitions/value"},"memory":{"$ref":"#/definitions/value"},"message":{"$ref":"#/definitions/value"},"mode":{"$ref":"#/definitions/value"},"name-prefix":{"$ref":"#/definitions/value"},"poll-interval":{"$ref":"#/definitions/value"},"pr-number":{"$ref":"#/definitions/value"},"region":{"$ref":"#/definitions/value"},"rule-priorities":{"$ref":"#/definitions/value"},"security-groups":{"$ref":"#/definitions/value"},"service":{"$ref":"#/definitions/value"},"sha":{"$ref":"#/definitions/value"},"started-by":{"$ref":"#/definitions/value"},"status":{"$ref":"#/definitions/value"},"sticky-comment":{"$ref":"#/definitions/value"},"stop-on-cancel":{"$ref":"#/definitions/value"},"subnets":{"$ref":"#/definitions/value"},"task-definition":{"$ref":"#/definitions/value"},"task-definition-arn":{"$ref":"#/definitions/value"},"template-service":{"$ref":"#/definitions/value"},"timeout":{"$ref":"#/definitions/value"},"title":{"$ref":"#/definitions/value"},"ttl":{"$ref":"#/definitions/value"},"url":{"$ref":"#/definitions/value"},"url-scheme":{"$ref":"#/definitions/value"},"wait":{"$ref":"#/definitions/value"},"wait-until":{"$ref":"#/definitions/value"},"waves":{"$ref":"#/definitions/value"}}};
+const schema6 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"ECS actions environments file","type":"object","additionalProperties":false,"properties":{"defaults":{"$ref":"#/definitions/settings"},"environments":{"type":"object","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"additionalProperties":{"$ref":"#/definitions/settings"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"appspec":{"$ref":"#/definitions/value"},"assign-public-ip":{"$ref":"#/definitions/value"},"auth":{"$ref":"#/definitions/value"},"auth-cognito-client-id":{"$ref":"#/definitions/value"},"auth-cognito-domain":{"$ref":"#/definitions/value"},"auth-cognito-manage-callback-urls":{"$ref":"#/definitions/value"},"auth-cognito-user-pool-arn":{"$ref":"#/definitions/value"},"auth-extra-params":{"$ref":"#/definitions/value"},"auth-oidc-authorization-endpoint":{"$ref":"#/definitions/value"},"auth-oidc-client-id":{"$ref":"#/definitions/value"},"auth-oidc-issuer":{"$ref":"#/definitions/value"},"auth-oidc-rotate-secret":{"$ref":"#/definitions/value"},"auth-oidc-token-endpoint":{"$ref":"#/definitions/value"},"auth-oidc-user-info-endpoint":{"$ref":"#/definitions/value"},"auth-on-unauthenticated-request":{"$ref":"#/definitions/value"},"auth-scope":{"$ref":"#/definitions/value"},"auth-session-cookie-name":{"$ref":"#/definitions/value"},"auth-session-timeout":{"$ref":"#/definitions/value"},"closed-prs":{"$ref":"#/definitions/value"},"cluster":{"$ref":"#/definitions/value"},"codedeploy-application":{"$ref":"#/definitions/value"},"codedeploy-deployment-group":{"$ref":"#/definitions/value"},"command":{"$ref":"#/definitions/value"},"comment-key":{"$ref":"#/definitions/value"},"comment-row":{"$ref":"#/definitions/value"},"container-name":{"$ref":"#/definitions/value"},"container-port":{"$ref":"#/definitions/value"},"cpu":{"$ref":"#/definitions/value"},"deployment-config":{"$ref":"#/definitions/value"},"deployment-environment":{"$ref":"#/definitions/value"},"deregister-task-definitions":{"$ref":"#/definitions/value"},"deregistration-delay":{"$ref":"#/definitions/value"},"desired-count":{"$ref":"#/definitions/value"},"dry-run":{"$ref":"#/definitions/value"},"environment-variables":{"$ref":"#/definitions/value"},"fail-on-read-only":{"$ref":"#/definitions/value"},"github-deployments":{"$ref":"#/definitions/value"},"github-request-budget":{"$ref":"#/definitions/value"},"health-check-interval":{"$ref":"#/definitions/value"},"health-check-path":{"$ref":"#/definitions/value"},"hooks":{"$ref":"#/definitions/value"},"host":{"$ref":"#/definitions/value"},"image":{"$ref":"#/definitions/value"},"interval":{"$ref":"#/definitions/value"},"key":{"$ref":"#/definitions/value"},"listener-arn":{"$ref":"#/definitions/value"},"logs":{"$ref":"#/definitions/value"},"max-age":{"$ref":"#/definitions/value"},"max-deletions":{"$ref":"#/definitions/value"},"max-rules-per-alb":{"$ref":"#/definitions/value"},"memory":{"$ref":"#/definitions/value"},"message":{"$ref":"#/definitions/value"},"mode":{"$ref":"#/definitions/value"},"name-prefix":{"$ref":"#/definitions/value"},"poll-interval":{"$ref":"#/definitions/value"},"pr-number":{"$ref":"#/definitions/value"},"region":{"$ref":"#/definitions/value"},"rule-priorities":{"$ref":"#/definitions/value"},"security-groups":{"$ref":"#/definitions/value"},"service":{"$ref":"#/definitions/value"},"sha":{"$ref":"#/definitions/value"},"started-by":{"$ref":"#/definitions/value"},"status":{"$ref":"#/definitions/value"},"sticky-comment":{"$ref":"#/definitions/value"},"stop-on-cancel":{"$ref":"#/definitions/value"},"subnets":{"$ref":"#/definitions/value"},"task-definition":{"$ref":"#/definitions/value"},"task-definition-arn":{"$ref":"#/definitions/value"},"template-service":{"$ref":"#/definitions/value"},"timeout":{"$ref":"#/definitions/value"},"title":{"$ref":"#/definitions/value"},"ttl":{"$ref":"#/definitions/value"},"url":{"$ref":"#/definitions/value"},"url-scheme":{"$ref":"#/definitions/value"},"wait":{"$ref":"#/definitions/value"},"wait-until":{"$ref":"#/definitions/value"},"waves":{"$ref":"#/definitions/value"}}},"value":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"},{"type":"array","items":{"type":["string","number"]}},{"type":"object","additionalProperties":{"type":["string","number","boolean"]}}]}}};
+const schema7 = {"type":"object","additionalProperties":false,"properties":{"appspec":{"$ref":"#/definitions/value"},"assign-public-ip":{"$ref":"#/definitions/value"},"auth":{"$ref":"#/definitions/value"},"auth-cognito-client-id":{"$ref":"#/definitions/value"},"auth-cognito-domain":{"$ref":"#/definitions/value"},"auth-cognito-manage-callback-urls":{"$ref":"#/definitions/value"},"auth-cognito-user-pool-arn":{"$ref":"#/definitions/value"},"auth-extra-params":{"$ref":"#/definitions/value"},"auth-oidc-authorization-endpoint":{"$ref":"#/definitions/value"},"auth-oidc-client-id":{"$ref":"#/definitions/value"},"auth-oidc-issuer":{"$ref":"#/definitions/value"},"auth-oidc-rotate-secret":{"$ref":"#/definitions/value"},"auth-oidc-token-endpoint":{"$ref":"#/definitions/value"},"auth-oidc-user-info-endpoint":{"$ref":"#/definitions/value"},"auth-on-unauthenticated-request":{"$ref":"#/definitions/value"},"auth-scope":{"$ref":"#/definitions/value"},"auth-session-cookie-name":{"$ref":"#/definitions/value"},"auth-session-timeout":{"$ref":"#/definitions/value"},"closed-prs":{"$ref":"#/definitions/value"},"cluster":{"$ref":"#/definitions/value"},"codedeploy-application":{"$ref":"#/definitions/value"},"codedeploy-deployment-group":{"$ref":"#/definitions/value"},"command":{"$ref":"#/definitions/value"},"comment-key":{"$ref":"#/definitions/value"},"comment-row":{"$ref":"#/definitions/value"},"container-name":{"$ref":"#/definitions/value"},"container-port":{"$ref":"#/definitions/value"},"cpu":{"$ref":"#/definitions/value"},"deployment-config":{"$ref":"#/definitions/value"},"deployment-environment":{"$ref":"#/definitions/value"},"deregister-task-definitions":{"$ref":"#/definitions/value"},"deregistration-delay":{"$ref":"#/definitions/value"},"desired-count":{"$ref":"#/definitions/value"},"dry-run":{"$ref":"#/definitions/value"},"environment-variables":{"$ref":"#/definitions/value"},"fail-on-read-only":{"$ref":"#/definitions/value"},"github-deployments":{"$ref":"#/definitions/value"},"github-request-budget":{"$ref":"#/definitions/value"},"health-check-interval":{"$ref":"#/definitions/value"},"health-check-path":{"$ref":"#/definitions/value"},"hooks":{"$ref":"#/definitions/value"},"host":{"$ref":"#/definitions/value"},"image":{"$ref":"#/definitions/value"},"interval":{"$ref":"#/definitions/value"},"key":{"$ref":"#/definitions/value"},"listener-arn":{"$ref":"#/definitions/value"},"logs":{"$ref":"#/definitions/value"},"max-age":{"$ref":"#/definitions/value"},"max-deletions":{"$ref":"#/definitions/value"},"max-rules-per-alb":{"$ref":"#/definitions/value"},"memory":{"$ref":"#/definitions/value"},"message":{"$ref":"#/definitions/value"},"mode":{"$ref":"#/definitions/value"},"name-prefix":{"$ref":"#/definitions/value"},"poll-interval":{"$ref":"#/definitions/value"},"pr-number":{"$ref":"#/definitions/value"},"region":{"$ref":"#/definitions/value"},"rule-priorities":{"$ref":"#/definitions/value"},"security-groups":{"$ref":"#/definitions/value"},"service":{"$ref":"#/definitions/value"},"sha":{"$ref":"#/definitions/value"},"started-by":{"$ref":"#/definitions/value"},"status":{"$ref":"#/definitions/value"},"sticky-comment":{"$ref":"#/definitions/value"},"stop-on-cancel":{"$ref":"#/definitions/value"},"subnets":{"$ref":"#/definitions/value"},"task-definition":{"$ref":"#/definitions/value"},"task-definition-arn":{"$ref":"#/definitions/value"},"template-service":{"$ref":"#/definitions/value"},"timeout":{"$ref":"#/definitions/value"},"title":{"$ref":"#/definitions/value"},"ttl":{"$ref":"#/definitions/value"},"url":{"$ref":"#/definitions/value"},"url-scheme":{"$ref":"#/definitions/value"},"wait":{"$ref":"#/definitions/value"},"wait-until":{"$ref":"#/definitions/value"},"waves":{"$ref":"#/definitions/value"}}};
 const func2 = Object.prototype.hasOwnProperty;
 const schema8 = {"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"},{"type":"array","items":{"type":["string","number"]}},{"type":"object","additionalProperties":{"type":["string","number","boolean"]}}]};
 
@@ -166,6 +166,102 @@ errors = vErrors.length;
 }
 if(data["assign-public-ip"] !== undefined){
 if(!(validate23(data["assign-public-ip"], {instancePath:instancePath+"/assign-public-ip",parentData:data,parentDataProperty:"assign-public-ip",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.auth !== undefined){
+if(!(validate23(data.auth, {instancePath:instancePath+"/auth",parentData:data,parentDataProperty:"auth",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-cognito-client-id"] !== undefined){
+if(!(validate23(data["auth-cognito-client-id"], {instancePath:instancePath+"/auth-cognito-client-id",parentData:data,parentDataProperty:"auth-cognito-client-id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-cognito-domain"] !== undefined){
+if(!(validate23(data["auth-cognito-domain"], {instancePath:instancePath+"/auth-cognito-domain",parentData:data,parentDataProperty:"auth-cognito-domain",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-cognito-manage-callback-urls"] !== undefined){
+if(!(validate23(data["auth-cognito-manage-callback-urls"], {instancePath:instancePath+"/auth-cognito-manage-callback-urls",parentData:data,parentDataProperty:"auth-cognito-manage-callback-urls",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-cognito-user-pool-arn"] !== undefined){
+if(!(validate23(data["auth-cognito-user-pool-arn"], {instancePath:instancePath+"/auth-cognito-user-pool-arn",parentData:data,parentDataProperty:"auth-cognito-user-pool-arn",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-extra-params"] !== undefined){
+if(!(validate23(data["auth-extra-params"], {instancePath:instancePath+"/auth-extra-params",parentData:data,parentDataProperty:"auth-extra-params",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-oidc-authorization-endpoint"] !== undefined){
+if(!(validate23(data["auth-oidc-authorization-endpoint"], {instancePath:instancePath+"/auth-oidc-authorization-endpoint",parentData:data,parentDataProperty:"auth-oidc-authorization-endpoint",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-oidc-client-id"] !== undefined){
+if(!(validate23(data["auth-oidc-client-id"], {instancePath:instancePath+"/auth-oidc-client-id",parentData:data,parentDataProperty:"auth-oidc-client-id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-oidc-issuer"] !== undefined){
+if(!(validate23(data["auth-oidc-issuer"], {instancePath:instancePath+"/auth-oidc-issuer",parentData:data,parentDataProperty:"auth-oidc-issuer",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-oidc-rotate-secret"] !== undefined){
+if(!(validate23(data["auth-oidc-rotate-secret"], {instancePath:instancePath+"/auth-oidc-rotate-secret",parentData:data,parentDataProperty:"auth-oidc-rotate-secret",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-oidc-token-endpoint"] !== undefined){
+if(!(validate23(data["auth-oidc-token-endpoint"], {instancePath:instancePath+"/auth-oidc-token-endpoint",parentData:data,parentDataProperty:"auth-oidc-token-endpoint",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-oidc-user-info-endpoint"] !== undefined){
+if(!(validate23(data["auth-oidc-user-info-endpoint"], {instancePath:instancePath+"/auth-oidc-user-info-endpoint",parentData:data,parentDataProperty:"auth-oidc-user-info-endpoint",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-on-unauthenticated-request"] !== undefined){
+if(!(validate23(data["auth-on-unauthenticated-request"], {instancePath:instancePath+"/auth-on-unauthenticated-request",parentData:data,parentDataProperty:"auth-on-unauthenticated-request",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-scope"] !== undefined){
+if(!(validate23(data["auth-scope"], {instancePath:instancePath+"/auth-scope",parentData:data,parentDataProperty:"auth-scope",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-session-cookie-name"] !== undefined){
+if(!(validate23(data["auth-session-cookie-name"], {instancePath:instancePath+"/auth-session-cookie-name",parentData:data,parentDataProperty:"auth-session-cookie-name",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data["auth-session-timeout"] !== undefined){
+if(!(validate23(data["auth-session-timeout"], {instancePath:instancePath+"/auth-session-timeout",parentData:data,parentDataProperty:"auth-session-timeout",rootData}))){
 vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
@@ -625,4 +721,4 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 export const topLevelKeys = ["defaults","environments"];
-export const settingKeys = ["appspec","assign-public-ip","closed-prs","cluster","codedeploy-application","codedeploy-deployment-group","command","comment-key","comment-row","container-name","container-port","cpu","deployment-config","deployment-environment","deregister-task-definitions","deregistration-delay","desired-count","dry-run","environment-variables","fail-on-read-only","github-deployments","github-request-budget","health-check-interval","health-check-path","hooks","host","image","interval","key","listener-arn","logs","max-age","max-deletions","max-rules-per-alb","memory","message","mode","name-prefix","poll-interval","pr-number","region","rule-priorities","security-groups","service","sha","started-by","status","sticky-comment","stop-on-cancel","subnets","task-definition","task-definition-arn","template-service","timeout","title","ttl","url","url-scheme","wait","wait-until","waves"];
+export const settingKeys = ["appspec","assign-public-ip","auth","auth-cognito-client-id","auth-cognito-domain","auth-cognito-manage-callback-urls","auth-cognito-user-pool-arn","auth-extra-params","auth-oidc-authorization-endpoint","auth-oidc-client-id","auth-oidc-issuer","auth-oidc-rotate-secret","auth-oidc-token-endpoint","auth-oidc-user-info-endpoint","auth-on-unauthenticated-request","auth-scope","auth-session-cookie-name","auth-session-timeout","closed-prs","cluster","codedeploy-application","codedeploy-deployment-group","command","comment-key","comment-row","container-name","container-port","cpu","deployment-config","deployment-environment","deregister-task-definitions","deregistration-delay","desired-count","dry-run","environment-variables","fail-on-read-only","github-deployments","github-request-budget","health-check-interval","health-check-path","hooks","host","image","interval","key","listener-arn","logs","max-age","max-deletions","max-rules-per-alb","memory","message","mode","name-prefix","poll-interval","pr-number","region","rule-priorities","security-groups","service","sha","started-by","status","sticky-comment","stop-on-cancel","subnets","task-definition","task-definition-arn","template-service","timeout","title","ttl","url","url-scheme","wait","wait-until","waves"];
