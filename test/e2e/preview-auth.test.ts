@@ -2,6 +2,8 @@
 // authenticate-cognito action in front of its forward, through the preview-create bundle against moto
 // behind the realism layer (which refuses authenticate actions on HTTP listeners, keeps OIDC secrets
 // write-only and resets the app-client fields an UpdateUserPoolClient leaves out, as AWS does).
+
+import { join } from 'node:path';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -17,13 +19,17 @@ import {
 import { describe, expect, it } from 'vitest';
 import { awsClientConfig, createClients } from '../harness/aws/clients.js';
 import { freshAlb } from '../harness/aws/starting-points.js';
+import { repoRoot, runAction } from '../harness/runner.js';
 import {
+  awsEnv,
   CREATE,
   callTotals,
   createInputs,
   DESTROY,
   type PreviewWorld,
+  REPOSITORY,
   runForPr,
+  TOKEN,
   taggedFor,
   usePreviewWorld,
 } from './preview-env.js';
@@ -339,6 +345,23 @@ describe('preview-create with a Cognito login and managed callback URLs', () => 
     const left = await taggedFor(w, 311, [listenerArn]);
     expect([left.rules, left.targetGroups, left.services]).toEqual([[], [], []]);
     expect((await read(second)).CallbackURLs).toContain(urlOf(312));
+
+    // The sweep's teardown is the same: PR 312 closed without a cleanup run loses its URL too.
+    const pr312 = w.gh.state.pullRequest(312)!;
+    pr312.state = 'closed';
+    pr312.closedAt = new Date().toISOString();
+    const swept = await runAction({
+      action: join(repoRoot, 'actions', 'preview-sweep'),
+      inputs: { cluster: w.sandbox.clusterName },
+      env: awsEnv(w),
+      token: TOKEN,
+      apiUrl: w.gh.url,
+      repository: REPOSITORY,
+      event: { name: 'schedule', payload: { schedule: '17 3 * * *' } },
+    });
+    expect(swept.errors).toEqual([]);
+    expect(JSON.parse(swept.outputs.deleted ?? '[]').map((d: { pr: number }) => d.pr)).toEqual([312]);
+    expect((await read(second)).CallbackURLs).toEqual(filler);
     cognito.destroy();
   }, 180_000);
 });
