@@ -24,7 +24,7 @@ import {
   ownedBy,
 } from '@ecs-actions/preview';
 import { authChange, authenticateActionOf, ruleActions, withClient } from '@ecs-actions/preview/auth';
-import type { AuthSettings } from '@ecs-actions/preview/auth-settings';
+import { type AuthSettings, userPoolOf } from '@ecs-actions/preview/auth-settings';
 import { chooseListener } from './capacity.js';
 import type { CreateInputs } from './inputs.js';
 import type { Plan } from './plan.js';
@@ -101,7 +101,6 @@ export async function findRouting(
     const callbacks: Callbacks = await import('@ecs-actions/preview/callbacks');
     const poolId = callbacks.parseCallbackTag(ruleTags[TAG.authCallback])?.poolId;
     const current = rule && authenticateActionOf(rule)?.AuthenticateCognitoConfig?.UserPoolClientId;
-    const { userPoolOf } = await import('@ecs-actions/preview/auth-settings');
     const pool = userPoolOf(auth.userPoolArn)!.id;
     const chosen = await callbacks.chooseCallbackClient(
       callbacks.createCognitoClient(pool),
