@@ -150,17 +150,16 @@ export async function applyRouting(
     );
     changes.push(`created target group ${plan.names.targetGroup}`);
   }
-  const callbacks: Callbacks | undefined = routing.callback
-    ? await import('@ecs-actions/preview/callbacks')
-    : undefined;
-  const wantedTag = routing.callback
-    ? callbacks!.callbackTagValue(routing.callback.poolId, routing.callback.clientId)
-    : undefined;
-  // The login must accept the host before the rule sends anyone to it.
-  if (routing.callback && !routing.callback.listed) {
-    const { poolId, clientId } = routing.callback;
-    await callbacks!.setCallback(callbacks!.createCognitoClient(poolId), poolId, clientId, plan.host, true);
-    changes.push(`added ${callbacks!.callbackUrl(plan.host)} to Cognito app client ${clientId}`);
+  let wantedTag: string | undefined;
+  if (routing.callback) {
+    const callbacks: Callbacks = await import('@ecs-actions/preview/callbacks');
+    const { poolId, clientId, listed } = routing.callback;
+    wantedTag = callbacks.callbackTagValue(poolId, clientId);
+    // The login must accept the host before the rule sends anyone to it.
+    if (!listed) {
+      await callbacks.setCallback(callbacks.createCognitoClient(poolId), poolId, clientId, plan.host, true);
+      changes.push(`added ${callbacks.callbackUrl(plan.host)} to Cognito app client ${clientId}`);
+    }
   }
   let rule = routing.rule;
   if (!rule) {
