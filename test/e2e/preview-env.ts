@@ -10,6 +10,7 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { branchKey, keyOfTags, prKey, sameKey } from '@ecs-actions/kit';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createClients } from '../harness/aws/clients.js';
 import { type Moto, startMoto } from '../harness/aws/moto.js';
@@ -20,7 +21,9 @@ import { callsOutsidePolicies, policyForRepository } from '../harness/iam.js';
 import {
   type ActionRun,
   builtAction,
+  deleteEvent,
   pullRequestEvent,
+  pushEvent,
   repoRoot,
   runAction,
   type StepResult,
@@ -144,6 +147,36 @@ export function runForPr(
   });
 }
 
+/** A stable fake commit per branch and version. */
+export function branchSha(branch: string, version = 1): string {
+  return `${Buffer.from(branch).toString('hex').slice(0, 32)}${version.toString(16).padStart(8, '0')}`.padEnd(
+    40,
+    'd',
+  );
+}
+
+/**
+ * Runs an action for a branch the way a `push` workflow would (the branch then exists in the GitHub fake at
+ * `branchSha(branch, version)`), or a `delete` workflow (the branch is gone first, as GitHub sends it).
+ */
+export function runForBranch(
+  world: PreviewWorld,
+  action: string,
+  branch: string,
+  inputs: Record<string, string>,
+  options: { event?: 'push' | 'delete'; version?: number } = {},
+): Promise<StepResult> {
+  const base = { action, inputs, token: TOKEN, apiUrl: world.gh.url, repository: REPOSITORY };
+  if (options.event === 'delete') {
+    world.gh.state.deleteRef(branch);
+    return runAction({ ...base, env: awsEnv(world), event: deleteEvent({ branch }) });
+  }
+  const sha = branchSha(branch, options.version);
+  world.gh.state.setRef(branch, sha);
+  const push = pushEvent({ branch, sha });
+  return runAction({ ...base, env: { ...awsEnv(world), ...push.env }, event: push.event });
+}
+
 /** The inputs a user's workflow would give preview-create for the sandbox. */
 export function createInputs(
   world: PreviewWorld,
@@ -161,11 +194,17 @@ export function createInputs(
   };
 }
 
-/** Everything in moto that carries the PR's tags (any repository), read straight from AWS. */
-export async function taggedFor(world: PreviewWorld, pr: number, extraListeners: string[] = []) {
+/**
+ * Everything in moto that carries the preview's tags (a PR number, or a branch name), of this repository,
+ * read straight from AWS.
+ */
+export async function taggedFor(world: PreviewWorld, pr: number | string, extraListeners: string[] = []) {
   const { ecs, elbv2 } = world.clients;
-  const isPr = (tags: Record<string, string>) =>
-    tags['ecs-actions:pr'] === String(pr) && tags['ecs-actions:repository'] === REPOSITORY;
+  const want = typeof pr === 'number' ? prKey(pr) : branchKey(pr);
+  const isPr = (tags: Record<string, string>) => {
+    const key = keyOfTags(tags);
+    return key !== undefined && sameKey(key, want) && tags['ecs-actions:repository'] === REPOSITORY;
+  };
   const services: { name: string; status: string; taskDefinition: string }[] = [];
   const { serviceArns = [] } = await ecs.send(
     new ListServicesCommand({ cluster: world.sandbox.clusterName }),

@@ -18,7 +18,16 @@ import {
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AWS_BUCKETS } from '@ecs-actions/ecs/aws-limits';
-import { MANAGED_BY, suiteTags, TAG, type Tags, toEcsTags, toElbTags } from '@ecs-actions/kit';
+import {
+  keyTags,
+  MANAGED_BY,
+  prKey,
+  suiteTags,
+  TAG,
+  type Tags,
+  toEcsTags,
+  toElbTags,
+} from '@ecs-actions/kit';
 import { previewNames } from '../../packages/preview/src/names.js';
 import type { AwsClients } from '../harness/aws/clients.js';
 import type { RateLimits } from '../harness/aws/proxy.js';
@@ -56,12 +65,12 @@ export interface Seeded {
 /** The one place environments are built without preview-create: same names, same tags, same shape. */
 export async function seedPreview(clients: AwsClients, sandbox: Sandbox, spec: SeedSpec): Promise<Seeded> {
   const prefix = spec.prefix ?? REPOSITORY.split('/')[1]!;
-  const names = previewNames(prefix, spec.pr);
+  const names = previewNames(prefix, prKey(spec.pr));
   const host = `pr-${spec.pr}.preview.example.com`;
   const tags: Tags = {
     ...suiteTags({
       repository: spec.repository ?? REPOSITORY,
-      pr: spec.pr,
+      keyTags: keyTags(prKey(spec.pr)),
       namePrefix: prefix,
       now: spec.createdAt,
       ttlMs: spec.ttlMs ?? 7 * DAY,

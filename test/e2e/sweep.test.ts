@@ -276,7 +276,7 @@ describe('preview-sweep through its bundle', () => {
     expect(reasons(parse(result.outputs.deleted))).toEqual({ 31: 'expired', 33: 'expired' });
     expect(reasons(parse(result.outputs.kept))).toMatchObject({ 32: 'max-deletions' });
     expect(prsOf(await inventory(clients, sandbox))).toContain('32');
-    expect(result.summary).toContain('Closed PRs were not checked: closed-prs is off.');
+    expect(result.summary).toContain('Closed PRs and deleted branches were not checked: closed-prs is off.');
   });
 
   it('stays within github-request-budget: removals whose GitHub writes do not fit wait for the next run, which does them', async () => {

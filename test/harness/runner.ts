@@ -287,6 +287,63 @@ export function pullRequestEvent(options: {
   };
 }
 
+/** The repository object of event payloads. */
+function eventRepository(repository: string) {
+  const [owner, name] = repository.split('/');
+  return {
+    id: 1296269,
+    name,
+    full_name: repository,
+    owner: { login: owner, id: 1, type: 'Organization' },
+    private: false,
+  };
+}
+
+/**
+ * A `push` event to a branch, with the variables the runner sets for it (GITHUB_REF, GITHUB_REF_NAME,
+ * GITHUB_SHA: pass `env` to runAction). `deleted` is GitHub's push for a branch deletion.
+ */
+export function pushEvent(options: { branch: string; sha: string; repository?: string; deleted?: boolean }): {
+  event: { name: string; payload: unknown };
+  env: Record<string, string>;
+} {
+  const ref = `refs/heads/${options.branch}`;
+  return {
+    event: {
+      name: 'push',
+      payload: {
+        ref,
+        before: '0'.repeat(40),
+        after: options.deleted ? '0'.repeat(40) : options.sha,
+        created: false,
+        deleted: options.deleted ?? false,
+        forced: false,
+        head_commit: options.deleted ? null : { id: options.sha, message: 'change' },
+        repository: eventRepository(options.repository ?? 'octo-org/shop'),
+        sender: { login: 'octocat', id: 583231, type: 'User' },
+      },
+    },
+    env: { GITHUB_REF: ref, GITHUB_REF_NAME: options.branch, GITHUB_SHA: options.sha },
+  };
+}
+
+/** A `delete` event for a branch; the runner's GITHUB_REF is then the default branch. */
+export function deleteEvent(options: { branch: string; repository?: string }): {
+  name: string;
+  payload: unknown;
+} {
+  return {
+    name: 'delete',
+    payload: {
+      ref: options.branch,
+      ref_type: 'branch',
+      pusher_type: 'user',
+      repository: eventRepository(options.repository ?? 'octo-org/shop'),
+      sender: { login: 'octocat', id: 583231, type: 'User' },
+    },
+  };
+}
+
 /** A unique id for test resources. */
 export function uniqueId(): string {
   return randomUUID().slice(0, 8);

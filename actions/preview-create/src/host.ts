@@ -1,17 +1,20 @@
-import { fitName, LIMITS, slugOrHash, UserError } from '@ecs-actions/kit';
+import { fitName, LIMITS, type PreviewKey, slugOrHash, UserError } from '@ecs-actions/kit';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
-const KNOWN = ['pr', 'branch', 'repo'] as const;
+const KNOWN = ['pr', 'branch', 'key', 'repo'] as const;
 
 export interface HostValues {
-  pr: number;
+  /** The PR or branch of the preview. */
+  key: PreviewKey;
+  /** The branch: a branch preview's own, or a PR's head branch. */
   branch: string | undefined;
   repo: string;
 }
 
 /**
  * Renders the host-name template (`pr-{pr}.preview.example.com`): `{pr}`, `{branch}` (DNS-safe slug of
- * the PR's branch) and `{repo}` (slug of the repository name). The result must be a valid host-header
+ * the branch: a branch preview's, or the PR's head branch), `{key}` (the preview's key: `pr-42`, `br-main`,
+ * unique per preview) and `{repo}` (slug of the repository name). The result must be a valid host-header
  * value for an ALB rule: ≤ 128 characters, labels of ≤ 63 letters, digits and hyphens.
  */
 export function renderHost(template: string, values: HostValues): string {
@@ -20,7 +23,7 @@ export function renderHost(template: string, values: HostValues): string {
     .filter((n) => !KNOWN.includes(n as never));
   if (unknown.length > 0) {
     throw new UserError(
-      `Input 'host': unknown placeholder {${unknown[0]}} in "${template}". Placeholders: {pr}, {branch}, {repo}.`,
+      `Input 'host': unknown placeholder {${unknown[0]}} in "${template}". Placeholders: {pr}, {branch}, {key}, {repo}.`,
     );
   }
   if (/[{}]/.test(template.replace(PLACEHOLDER, ''))) {
@@ -28,15 +31,23 @@ export function renderHost(template: string, values: HostValues): string {
       `Input 'host': unbalanced braces in "${template}". Example: pr-{pr}.preview.example.com.`,
     );
   }
-  if (!template.includes('{pr}') && !template.includes('{branch}')) {
+  if (!['{pr}', '{branch}', '{key}'].some((p) => template.includes(p))) {
     throw new UserError(
-      `Input 'host': "${template}" has neither {pr} nor {branch}, so every PR would get the same host. Example: pr-{pr}.preview.example.com.`,
+      `Input 'host': "${template}" has none of {pr}, {branch} or {key}, so every preview would get the same host. Example: pr-{pr}.preview.example.com.`,
+    );
+  }
+  const { key } = values;
+  if (key.kind === 'branch' && template.includes('{pr}')) {
+    throw new UserError(
+      `Input 'host': "${template}" uses {pr}, but this is the preview of branch ${key.branch}, which has no pull request. Use {key} (pr-42 for a PR, br-<branch> for a branch) or {branch}, e.g. {key}.preview.example.com.`,
     );
   }
   const slots = { repo: () => slugOrHash(values.repo), branch: () => branchSlug(values.branch) };
-  // Each label is a list of fixed text and slots; {pr} is fixed text (it is never shortened).
+  // Each label is a list of fixed text and slots; {pr} and {key} are fixed text (never shortened: the key
+  // is what makes two previews' hosts differ).
   const parts = template
-    .replace(/\{pr\}/g, String(values.pr))
+    .replace(/\{pr\}/g, key.kind === 'pr' ? String(key.pr) : '')
+    .replace(/\{key\}/g, key.id)
     .toLowerCase()
     .split('.')
     .map((label) =>
@@ -72,7 +83,7 @@ type Part = { fixed: string } | { slot: 'branch' | 'repo'; value: string; max: n
 function branchSlug(branch: string | undefined): string {
   if (!branch) {
     throw new UserError(
-      "Input 'host' uses {branch}, but this run has no branch (no pull_request event or GITHUB_HEAD_REF).",
+      "Input 'host' uses {branch}, but this run has no branch (no pull_request or push event, no GITHUB_HEAD_REF or 'branch' input).",
     );
   }
   return slugOrHash(branch);

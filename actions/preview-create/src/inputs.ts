@@ -31,6 +31,8 @@ export interface CreateInputs {
   healthCheckIntervalSeconds: number;
   deregistrationDelaySeconds: number;
   prNumber: number | undefined;
+  /** A branch preview's branch (instead of a PR). */
+  branch: string | undefined;
   namePrefix: string | undefined;
   ttlMs: number;
   wait: boolean;
@@ -122,6 +124,7 @@ export function parseCreateInputs(inputs: Inputs): CreateInputs {
       inputs.duration('deregistration-delay', '10s', { max: 3_600_000 }) / 1000,
     ),
     prNumber: inputs.integer('pr-number', { min: 1 }),
+    branch: inputs.string('branch'),
     namePrefix: inputs.string('name-prefix'),
     ttlMs: inputs.duration('ttl', '7d', { min: 60_000 }),
     wait: inputs.boolean('wait', true),

@@ -32,7 +32,7 @@ describe('plan (no AWS call)', () => {
   it('resolves the PR, names, host, URL and the tags of everything the run creates', () => {
     const plan = planPreview(inputs, context, NOW);
     expect(plan).toMatchObject({
-      pr: 42,
+      key: { kind: 'pr', pr: 42, id: 'pr-42' },
       prefix: 'shop',
       host: 'pr-42.preview.example.com',
       url: 'https://pr-42.preview.example.com',
@@ -52,9 +52,33 @@ describe('plan (no AWS call)', () => {
     });
   });
 
-  it('needs a PR outside pull request events', () => {
-    expect(() => planPreview(inputs, { ...context, eventName: 'push', payload: {} }, NOW)).toThrowError(
-      /^Input 'pr-number' is required: this push event has no pull request/,
+  it('needs a PR or a branch outside pull request and push events', () => {
+    expect(() => planPreview(inputs, { ...context, eventName: 'schedule', payload: {} }, NOW)).toThrowError(
+      /^Input 'pr-number' or 'branch' is required: this schedule event has neither a pull request nor a pushed or deleted branch/,
+    );
+    expect(() => planPreview({ ...inputs, prNumber: 3, branch: 'main' }, context, NOW)).toThrowError(
+      /^Inputs 'pr-number' and 'branch' are both set/,
+    );
+    expect(() => planPreview({ ...inputs, branch: 'a..b' }, context, NOW)).toThrowError(
+      /^Input 'branch': "a\.\.b" is not a branch name git allows/,
+    );
+  });
+
+  it('makes a branch preview on a push to a branch, named and tagged by the branch', () => {
+    const push = { ...context, eventName: 'push', payload: { ref: 'refs/heads/feature/login' } };
+    const plan = planPreview({ ...inputs, hostTemplate: '{branch}.review.example.com' }, push, NOW);
+    expect(plan.key).toMatchObject({ kind: 'branch', branch: 'feature/login' });
+    expect(plan.key.id).toMatch(/^br-feature-login-[0-9a-f]{6}$/);
+    expect(plan.host).toBe('feature-login.review.example.com');
+    expect(plan.names.service).toBe(`shop-${plan.key.id}`);
+    expect(plan.tags['ecs-actions:branch']).toBe('feature/login');
+    expect(plan.tags['ecs-actions:pr']).toBeUndefined();
+    expect(() =>
+      planPreview(inputs, { ...push, payload: { ref: 'refs/heads/gone', deleted: true } }, NOW),
+    ).toThrowError(/deleted branch gone: there is nothing to deploy/);
+    // A tag push is not a branch.
+    expect(() => planPreview(inputs, { ...push, payload: { ref: 'refs/tags/v1' } }, NOW)).toThrowError(
+      /neither a pull request nor a pushed or deleted branch/,
     );
   });
 });
@@ -76,7 +100,7 @@ describe('findRouting (typed fakes): refusals come before any change', () => {
     await expect(
       findRouting(elb({ team: 'payments' }, []), inputs, plan, 'octo-org/shop'),
     ).rejects.toThrowError(
-      /has the name or route of PR 42's preview but not its ecs-actions tags; refusing to touch it/,
+      /has the name or route of the preview of PR #42 but not its ecs-actions tags; refusing to touch it/,
     );
   });
 

@@ -12,7 +12,15 @@ import {
   RemoveTagsCommand,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode, TAG, type Tags, toElbTags, UserError } from '@ecs-actions/kit';
+import {
+  awsErrorCode,
+  keyLabel,
+  type PreviewKey,
+  TAG,
+  type Tags,
+  toElbTags,
+  UserError,
+} from '@ecs-actions/kit';
 import {
   describeTags,
   describeTargetGroup,
@@ -80,9 +88,9 @@ export async function findRouting(
     const tags = await describeTags(elb, toVerify);
     ruleTags = (rule?.RuleArn && tags.get(rule.RuleArn)) || {};
     for (const arn of toVerify) {
-      if (!ownedBy(tags.get(arn) ?? {}, repository, plan.pr)) {
+      if (!ownedBy(tags.get(arn) ?? {}, repository, plan.key)) {
         throw new UserError(
-          `${arn} has the name or route of PR ${plan.pr}'s preview but not its ecs-actions tags; refusing to touch it. Choose another 'name-prefix'.`,
+          `${arn} has the name or route of the preview of ${keyLabel(plan.key)} but not its ecs-actions tags; refusing to touch it. Choose another 'name-prefix'.`,
         );
       }
     }
@@ -174,7 +182,7 @@ export async function applyRouting(
       wantedTag ? { ...plan.tags, [TAG.authCallback]: wantedTag } : plan.tags,
     );
     changes.push(`created listener rule for ${plan.host} (priority ${rule.Priority})`);
-    rule = await settleDuplicateRules(elb, routing.listenerArn, groupArn, repository, plan.pr, log);
+    rule = await settleDuplicateRules(elb, routing.listenerArn, groupArn, repository, plan.key, log);
   } else if (!hostsOf(rule).includes(plan.host)) {
     await elb.send(
       new ModifyRuleCommand({
@@ -343,7 +351,7 @@ async function settleDuplicateRules(
   listenerArn: string,
   groupArn: string,
   repository: string,
-  pr: number,
+  key: PreviewKey,
   log: (line: string) => void,
 ): Promise<Rule> {
   const mine = (await listRules(elb, listenerArn))
@@ -357,7 +365,7 @@ async function settleDuplicateRules(
       extra.map((r) => r.RuleArn!),
     );
     for (const rule of extra) {
-      if (!ownedBy(tags.get(rule.RuleArn!) ?? {}, repository, pr)) continue;
+      if (!ownedBy(tags.get(rule.RuleArn!) ?? {}, repository, key)) continue;
       await elb.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn })).catch(() => {});
       log(`removed duplicate rule ${rule.RuleArn} (a concurrent run created it)`);
     }

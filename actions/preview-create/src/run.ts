@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Octokit, StepDeps } from '@ecs-actions/kit';
+import { keyLabel, type Octokit, type PreviewKey, type StepDeps } from '@ecs-actions/kit';
 import {
   type DeploymentTarget,
   retireEarlierDeployments,
@@ -21,7 +21,7 @@ export interface CreateDeps extends StepDeps {
 }
 
 export interface CreateResult {
-  pr: number;
+  key: PreviewKey;
   url: string;
   host: string;
   serviceArn: string;
@@ -76,9 +76,9 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
   const deploymentId = deployment
     ? await startDeployment(deployment, {
         ref: context.headSha,
-        pr: plan.pr,
+        key: plan.key,
         payload: { service: plan.names.service, cluster: inputs.cluster },
-        description: `Preview of PR #${plan.pr}`,
+        description: `Preview of ${keyLabel(plan.key)}`,
       })
     : undefined;
 
@@ -121,7 +121,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
       phase('wait for the service');
     }
 
-    log(`Preview of PR #${plan.pr}: ${plan.url}`);
+    log(`Preview of ${keyLabel(plan.key)}: ${plan.url}`);
     if (deployment && deploymentId !== undefined) {
       await setDeploymentStatus(deployment, deploymentId, 'success', {
         environmentUrl: plan.url,
@@ -130,7 +130,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
       await retireEarlierDeployments(deployment, deploymentId);
     }
     return {
-      pr: plan.pr,
+      key: plan.key,
       url: plan.url,
       host: plan.host,
       serviceArn: service?.serviceArn ?? services.existing?.serviceArn ?? '',

@@ -24,6 +24,7 @@ import {
   awsErrorCode,
   type Clock,
   fromTags,
+  keyLabel,
   shortHash,
   TAG,
   type Tags,
@@ -86,9 +87,9 @@ export async function findServices(
       `Input 'template-service': service '${templateRef?.name}' is not an active service of cluster '${templateRef?.cluster}'.`,
     );
   }
-  if (existing && !ownedBy(fromTags(existing.tags), repository, plan.pr)) {
+  if (existing && !ownedBy(fromTags(existing.tags), repository, plan.key)) {
     throw new UserError(
-      `Service '${names.service}' already exists in cluster '${inputs.cluster}' and is not this PR's preview (it lacks the ecs-actions tags of ${repository}, PR ${plan.pr}). Choose another 'name-prefix'.`,
+      `Service '${names.service}' already exists in cluster '${inputs.cluster}' and is not this preview (it lacks the ecs-actions tags of ${repository}, ${keyLabel(plan.key)}). Choose another 'name-prefix'.`,
     );
   }
   if (existing?.status === 'DRAINING') {
@@ -128,7 +129,12 @@ export async function renderRevision(
     image: inputs.image,
     containerName: inputs.containerName,
     containerPort: inputs.containerPort,
-    environment: { ...inputs.environmentVariables, PREVIEW_URL: plan.url, PREVIEW_PR: String(plan.pr) },
+    environment: {
+      ...inputs.environmentVariables,
+      PREVIEW_URL: plan.url,
+      PREVIEW_KEY: plan.key.id,
+      ...(plan.key.kind === 'pr' ? { PREVIEW_PR: String(plan.key.pr) } : { PREVIEW_BRANCH: plan.key.branch }),
+    },
     cpu: inputs.cpu,
     memory: inputs.memory,
   });

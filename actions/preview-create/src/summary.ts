@@ -1,4 +1,4 @@
-import { formatDuration, table } from '@ecs-actions/kit';
+import { formatDuration, keyLabel, table } from '@ecs-actions/kit';
 import type { CreateResult } from './run.js';
 
 /** The step's outputs (names as in action.yml). */
@@ -19,7 +19,7 @@ export function createSummary(result: CreateResult): string {
     ? result.changes.map((c) => `- ${c}`).join('\n')
     : '- nothing: the preview was already up to date';
   return [
-    `### Preview of PR #${result.pr} ${result.created ? 'created' : 'updated'}`,
+    `### Preview of ${keyLabel(result.key)} ${result.created ? 'created' : 'updated'}`,
     '',
     `**URL:** ${result.url} (${result.login})`,
     '',

@@ -4,6 +4,7 @@ export interface DestroyInputs {
   region: string | undefined;
   cluster: string;
   prNumber: number | undefined;
+  branch: string | undefined;
   namePrefix: string | undefined;
   listenerArns: string[];
   deregisterTaskDefinitions: boolean;
@@ -17,6 +18,7 @@ export function parseDestroyInputs(inputs: Inputs): DestroyInputs {
     region: inputs.string('region'),
     cluster: inputs.required('cluster'),
     prNumber: inputs.integer('pr-number', { min: 1 }),
+    branch: inputs.string('branch'),
     namePrefix: inputs.string('name-prefix'),
     listenerArns: inputs.list('listener-arn'),
     deregisterTaskDefinitions: inputs.boolean('deregister-task-definitions', true),

@@ -1,4 +1,4 @@
-import { suiteTags } from '@ecs-actions/kit';
+import { keyTags, prKey, suiteTags } from '@ecs-actions/kit';
 import { fakeAws, fakeClock } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
 import type { DestroyInputs } from './inputs.js';
@@ -7,7 +7,7 @@ import { assertAllRemoved, runDestroy } from './run.js';
 // runDestroy against the typed fake of ECS and ELB (packages/testing); the e2e tests run it against moto.
 const tags = suiteTags({
   repository: 'octo-org/shop',
-  pr: 5,
+  keyTags: keyTags(prKey(5)),
   namePrefix: 'shop',
   now: new Date(0),
   ttlMs: 1,
@@ -53,10 +53,10 @@ describe('runDestroy (typed fake)', () => {
       log: () => {},
       warn: (w) => warnings.push(w),
     });
-    expect(result.pr).toBe(5);
+    expect(result.key).toEqual(prKey(5));
     expect(result.removed.map((r) => r.kind)).toEqual(['service', 'listener-rule', 'target-group']);
     expect(warnings).toEqual([
-      "Left alone: task definition family shop-pr-5 has this PR's name but not its ecs-actions tags.",
+      'Left alone: task definition family shop-pr-5 has the name of the preview of PR #5 but not its ecs-actions tags.',
     ]);
     expect(world.families).toHaveLength(1);
     expect(() => assertAllRemoved(result)).not.toThrow();
@@ -75,6 +75,8 @@ describe('runDestroy (typed fake)', () => {
         log: () => {},
         warn: () => {},
       }),
-    ).rejects.toThrowError(/^Input 'pr-number' is required: this schedule event has no pull request/);
+    ).rejects.toThrowError(
+      /^Input 'pr-number' or 'branch' is required: this schedule event has neither a pull request nor a pushed or deleted branch/,
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { eventPullRequest, type Octokit, type StepDeps, UserError } from '@ecs-actions/kit';
+import {
+  keyLabel,
+  type Octokit,
+  type PreviewKey,
+  previewKeyOf,
+  type StepDeps,
+  UserError,
+} from '@ecs-actions/kit';
 import {
   deactivateDeployments,
   type FoundPreview,
@@ -14,28 +21,28 @@ export interface DestroyDeps extends PreviewClients, StepDeps {
 }
 
 export interface DestroyResult extends TeardownResult {
-  pr: number;
+  key: PreviewKey;
   found: FoundPreview;
   deactivatedDeployments: number;
 }
 
-/** Removes every resource of the PR's preview that carries our tags; missing pieces are fine. */
+/**
+ * Removes every resource of the preview (the PR's, or the branch's: `branch` input or a `delete` event) that
+ * carries our tags; missing pieces are fine.
+ */
 export async function runDestroy(inputs: DestroyInputs, deps: DestroyDeps): Promise<DestroyResult> {
-  const pr = inputs.prNumber ?? eventPullRequest(deps.context);
-  if (pr === undefined) {
-    throw new UserError(
-      `Input 'pr-number' is required: this ${deps.context.eventName || 'run'} event has no pull request.`,
-    );
-  }
+  const key = previewKeyOf(inputs, deps.context, 'use');
   const found = await findPreview(deps, {
     cluster: inputs.cluster,
     repository: deps.context.repository,
     prefix: inputs.namePrefix ?? deps.context.repo,
-    pr,
+    key,
     ...(inputs.listenerArns.length ? { listenerArns: inputs.listenerArns } : {}),
   });
   for (const foreign of found.foreign)
-    deps.warn(`Left alone: ${foreign} has this PR's name but not its ecs-actions tags.`);
+    deps.warn(
+      `Left alone: ${foreign} has the name of the preview of ${keyLabel(key)} but not its ecs-actions tags.`,
+    );
   const result = await teardownPreview(deps, found, {
     cluster: inputs.cluster,
     deregisterTaskDefinitions: inputs.deregisterTaskDefinitions,
@@ -52,13 +59,13 @@ export async function runDestroy(inputs: DestroyInputs, deps: DestroyDeps): Prom
       warn: deps.warn,
     });
   }
-  return { ...result, pr, found, deactivatedDeployments };
+  return { ...result, key, found, deactivatedDeployments };
 }
 
 /** Fails the step when some resources could not be removed (called after the outputs and summary). */
 export function assertAllRemoved(result: DestroyResult): void {
   if (result.failed.length === 0) return;
   throw new UserError(
-    `Some resources of PR #${result.pr}'s preview could not be removed (they keep their tags, so a re-run or preview-sweep finds them):\n${result.failed.map((f) => `  - ${f.kind} ${f.id}: ${f.error}`).join('\n')}`,
+    `Some resources of the preview of ${keyLabel(result.key)} could not be removed (they keep their tags, so a re-run or preview-sweep finds them):\n${result.failed.map((f) => `  - ${f.kind} ${f.id}: ${f.error}`).join('\n')}`,
   );
 }

@@ -1,4 +1,4 @@
-import { table } from '@ecs-actions/kit';
+import { keyLabel, table } from '@ecs-actions/kit';
 import type { DestroyResult } from './run.js';
 
 /** The job summary: what was removed, what failed, what was left alone. */
@@ -9,7 +9,7 @@ export function destroySummary(result: DestroyResult): string {
     ...result.found.foreign.map((f) => [f, '', 'left alone: not tagged as ours']),
   ];
   return [
-    `### Preview of PR #${result.pr} ${result.removed.length ? 'destroyed' : 'not found: nothing to remove'}`,
+    `### Preview of ${keyLabel(result.key)} ${result.removed.length ? 'destroyed' : 'not found: nothing to remove'}`,
     '',
     rows.length ? table(['resource', 'id', 'result'], rows) : '',
     result.deactivatedDeployments

@@ -10,6 +10,7 @@ import {
   type FollowUp,
   type FollowUpOptions,
   prepareFollowUps,
+  readBranchStates,
   readPrStates,
   verifyComments,
   writeFollowUp,
@@ -52,25 +53,26 @@ function sweepGitHub(inputs: SweepInputs, step: StepDeps): SweepGitHub {
       ? {
           deployments: {
             environment: inputs.deploymentEnvironment,
-            taskOf: (pr: number) => previewNames(prefix, pr).deploymentTask,
+            taskOf: (key) => previewNames(prefix, key).deploymentTask,
           },
         }
       : {}),
     warn: step.warn,
   };
-  let planned = new Map<number, FollowUp>();
+  let planned = new Map<string, FollowUp>();
   const written: { followUp: FollowUp; reason: DeleteReason }[] = [];
   const at = () => new Date(step.clock.now()).toISOString();
   return {
     comments: inputs.stickyComment,
     requests,
     readPrStates: (prs) => readPrStates(octokit, context, prs),
-    async prepare(prs) {
-      planned = await prepareFollowUps(options, prs);
+    readBranchStates: (branches) => readBranchStates(octokit, context, branches),
+    async prepare(keys) {
+      planned = await prepareFollowUps(options, keys);
       return planned;
     },
-    async write(pr, reason) {
-      const followUp = planned.get(pr) ?? { pr, deployments: [], writes: 0 };
+    async write(key, reason) {
+      const followUp = planned.get(key.id) ?? { key, deployments: [], writes: 0 };
       const outcome = await writeFollowUp(options, followUp, reason, at());
       if (outcome.comment === 'updated') written.push({ followUp, reason });
       return outcome;

@@ -12,7 +12,14 @@ import {
   parseState,
   type Row,
 } from '@ecs-actions/comment';
-import { errorMessage, httpStatusOf, type Octokit, type RunContext } from '@ecs-actions/kit';
+import {
+  errorMessage,
+  httpStatusOf,
+  keyLabel,
+  type Octokit,
+  type PreviewKey,
+  type RunContext,
+} from '@ecs-actions/kit';
 import {
   type DeploymentOfEnvironment,
   type DeploymentTarget,
@@ -20,7 +27,7 @@ import {
   liveDeploymentsOf,
   markInactive,
 } from '@ecs-actions/preview';
-import type { DeleteReason, PrState } from './plan.js';
+import type { BranchState, DeleteReason, PrState } from './plan.js';
 
 /** PRs asked about per GraphQL query (aliases of one small object each). */
 const STATES_PER_QUERY = 100;
@@ -66,6 +73,38 @@ export async function readPrStates(
   return states;
 }
 
+/**
+ * Whether each branch still exists, 100 branches per GraphQL request (`ref` is null for a deleted branch,
+ * as REST's GET /branches/{branch} answers 404). Branch names travel as variables, never inside the query.
+ * A token that may not read the repository gives `unknown` with the reason, never a deletion.
+ */
+export async function readBranchStates(
+  octokit: Octokit,
+  context: RunContext,
+  branches: string[],
+): Promise<Map<string, BranchState>> {
+  const states = new Map<string, BranchState>();
+  for (const batch of chunks(branches, STATES_PER_QUERY)) {
+    const variables = Object.fromEntries(batch.map((b, i) => [`b${i}`, `refs/heads/${b}`]));
+    const declared = batch.map((_, i) => `$b${i}: String!`).join(', ');
+    const fields = batch.map((_, i) => `b${i}: ref(qualifiedName: $b${i}) { name }`).join('\n    ');
+    const query = `query BranchStates($owner: String!, $name: String!, ${declared}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`;
+    try {
+      const data = await octokit.graphql<{ repository: Record<string, { name: string } | null> }>(query, {
+        owner: context.owner,
+        name: context.repo,
+        ...variables,
+      });
+      for (const [i, branch] of batch.entries())
+        states.set(branch, { state: data.repository[`b${i}`] ? 'exists' : 'deleted' });
+    } catch (error) {
+      const detail = `reading branches failed: ${errorMessage(error)}${httpStatusOf(error) === 403 ? " (give the job 'contents: read')" : ''}`;
+      for (const branch of batch) states.set(branch, { state: 'unknown', detail });
+    }
+  }
+  return states;
+}
+
 /** A PR's sticky comment as read for the sweep. */
 export interface StickyComment {
   id: number;
@@ -75,8 +114,8 @@ export interface StickyComment {
 
 /** What removing one preview asks of GitHub, known before anything is removed. */
 export interface FollowUp {
-  pr: number;
-  /** The sticky comment to update; undefined when the PR has none (then it gets none). */
+  key: PreviewKey;
+  /** The sticky comment to update; undefined when the PR has none, and for branch previews (no PR). */
   comment?: StickyComment;
   /** Live deployments of the preview, to mark inactive. */
   deployments: number[];
@@ -91,7 +130,7 @@ export interface FollowUpOptions {
   /** Sticky comments: the key and the row to mark; undefined when `sticky-comment` is off. */
   comment?: { key: string; row: string };
   /** Deployments: the environment; undefined when `github-deployments` is off. */
-  deployments?: { environment: string; taskOf: (pr: number) => string };
+  deployments?: { environment: string; taskOf: (key: PreviewKey) => string };
   warn: (message: string) => void;
 }
 
@@ -104,15 +143,17 @@ interface CommentNode {
 }
 
 /**
- * Reads what the follow-ups of these PRs need, in few requests: the first 100 comments of 10 PRs per
+ * Reads what the follow-ups of these previews need, in few requests: the first 100 comments of 10 PRs per
  * GraphQL query (a sticky comment is among a PR's first comments; a PR whose first 100 hold none and
  * that has more is read through REST pages), and every deployment of the environment with its state.
+ * Branch previews have no PR, so no comment: only their deployments. The map is by key id.
  */
 export async function prepareFollowUps(
   options: FollowUpOptions,
-  prs: number[],
-): Promise<Map<number, FollowUp>> {
-  const out = new Map<number, FollowUp>(prs.map((pr) => [pr, { pr, deployments: [], writes: 0 }]));
+  keys: PreviewKey[],
+): Promise<Map<string, FollowUp>> {
+  const out = new Map<string, FollowUp>(keys.map((key) => [key.id, { key, deployments: [], writes: 0 }]));
+  const prs = keys.flatMap((k) => (k.kind === 'pr' ? [k.pr] : []));
   const { octokit, context } = options;
   if (options.comment) {
     const { key } = options.comment;
@@ -138,10 +179,10 @@ export async function prepareFollowUps(
             (c) => c?.databaseId && c.viewerDidAuthor && !c.isMinimized && hasMarker(c.body, key),
           );
           if (ours?.databaseId) {
-            out.get(pr)!.comment = { id: ours.databaseId, nodeId: ours.id, body: ours.body };
+            out.get(`pr-${pr}`)!.comment = { id: ours.databaseId, nodeId: ours.id, body: ours.body };
           } else if (comments.pageInfo.hasNextPage) {
             const found = await findBeyondFirstPage(octokit, context, pr, key);
-            if (found) out.get(pr)!.comment = found;
+            if (found) out.get(`pr-${pr}`)!.comment = found;
           }
         }
       } catch (error) {
@@ -160,8 +201,8 @@ export async function prepareFollowUps(
         `GitHub deployments not read (${errorMessage(error)}): they are not marked inactive. Give the job 'deployments: write'.`,
       );
     }
-    for (const pr of prs)
-      out.get(pr)!.deployments = liveDeploymentsOf(deployments, options.deployments.taskOf(pr));
+    for (const key of keys)
+      out.get(key.id)!.deployments = liveDeploymentsOf(deployments, options.deployments.taskOf(key));
   }
   for (const f of out.values()) f.writes = (f.comment ? 1 : 0) + f.deployments.length;
   return out;
@@ -186,6 +227,7 @@ const WHY: Record<DeleteReason, string> = {
   expired: 'expired',
   'pr-closed': 'PR closed',
   'pr-merged': 'PR merged',
+  'branch-deleted': 'branch deleted',
   orphaned: 'orphaned (its service was gone)',
 };
 
@@ -232,24 +274,26 @@ export async function writeFollowUp(
       octokit,
       context,
       environment: options.deployments.environment,
-      task: options.deployments.taskOf(followUp.pr),
+      task: options.deployments.taskOf(followUp.key),
       warn: options.warn,
     };
     deactivated = await markInactive(target, followUp.deployments);
   }
-  if (!options.comment || !followUp.comment) return { comment: 'no-comment', deactivated };
+  if (!options.comment || !followUp.comment || followUp.key.kind !== 'pr')
+    return { comment: 'no-comment', deactivated };
+  const { pr } = followUp.key;
   const row = destroyedRow(followUp.comment.body, { row: options.comment.row, reason, context, at });
   const body = bodyWithRow(followUp.comment.body, options.comment.key, row, options.links);
   if (body === undefined) return { comment: 'unchanged', deactivated };
   try {
-    const api = githubCommentsApi(octokit, { owner: context.owner, repo: context.repo, number: followUp.pr });
+    const api = githubCommentsApi(octokit, { owner: context.owner, repo: context.repo, number: pr });
     const updated = await api.update(followUp.comment.id, body);
     if (!updated) return { comment: 'no-comment', deactivated };
     followUp.comment = { ...followUp.comment, body };
     return { comment: 'updated', deactivated };
   } catch (error) {
     if (httpStatusOf(error) === 403) return { comment: 'read-only', deactivated };
-    options.warn(`PR #${followUp.pr}: sticky comment not updated: ${errorMessage(error)}`);
+    options.warn(`${keyLabel(followUp.key)}: sticky comment not updated: ${errorMessage(error)}`);
     return { comment: 'failed', deactivated };
   }
 }

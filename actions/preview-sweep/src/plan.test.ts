@@ -1,28 +1,44 @@
-import { isoSeconds, suiteTags, type Tags } from '@ecs-actions/kit';
+import {
+  branchKey,
+  isoSeconds,
+  keyTags,
+  type PreviewKey,
+  prKey,
+  suiteTags,
+  type Tags,
+} from '@ecs-actions/kit';
 import { type FoundPreview as Environment, previewNames } from '@ecs-actions/preview';
 import { describe, expect, it } from 'vitest';
-import { ORPHAN_GRACE_MS, type PrState, plan, prsToCheck } from './plan.js';
+import { type BranchState, keysToCheck, ORPHAN_GRACE_MS, type PrState, plan } from './plan.js';
 
 const NOW = Date.parse('2026-11-22T04:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MAX_AGE = 7 * DAY;
 
-function tags(createdAgoMs: number, ttlMs = 7 * DAY): Tags {
-  return suiteTags({ repository: 'o/r', pr: 1, namePrefix: 'r', now: new Date(NOW - createdAgoMs), ttlMs });
+function tags(createdAgoMs: number, ttlMs = 7 * DAY, key: PreviewKey = prKey(1)): Tags {
+  return suiteTags({
+    repository: 'o/r',
+    keyTags: keyTags(key),
+    namePrefix: 'r',
+    now: new Date(NOW - createdAgoMs),
+    ttlMs,
+  });
 }
 
-function env(pr: number, options: { service?: string; tags: Tags; group?: boolean }): Environment {
+function env(id: number | string, options: { service?: string; tags: Tags; group?: boolean }): Environment {
+  const key = typeof id === 'number' ? prKey(id) : branchKey(id);
+  const pr = key.id;
   return {
-    pr,
-    names: previewNames('r', pr),
+    key,
+    names: previewNames('r', key),
     taskDefinitions: [],
     foreign: [],
     ...(options.service
       ? {
           service: {
             arn: `arn:${pr}`,
-            name: `r-pr-${pr}`,
+            name: `r-${pr}`,
             status: options.service,
             taskDefinition: undefined,
             tags: options.tags,
@@ -30,7 +46,7 @@ function env(pr: number, options: { service?: string; tags: Tags; group?: boolea
         }
       : {}),
     ...(options.group !== false
-      ? { targetGroup: { arn: `tg:${pr}`, name: `r-pr-${pr}`, loadBalancerArns: [], tags: options.tags } }
+      ? { targetGroup: { arn: `tg:${pr}`, name: `r-${pr}`, loadBalancerArns: [], tags: options.tags } }
       : {}),
     rules: [],
   };
@@ -38,7 +54,11 @@ function env(pr: number, options: { service?: string; tags: Tags; group?: boolea
 
 const decide = (
   envs: Environment[],
-  extra: { prStates?: Map<number, PrState>; maxDeletions?: number } = {},
+  extra: {
+    prStates?: Map<number, PrState>;
+    branchStates?: Map<string, BranchState>;
+    maxDeletions?: number;
+  } = {},
 ) =>
   Object.fromEntries(
     plan(envs, {
@@ -46,7 +66,8 @@ const decide = (
       maxAgeMs: MAX_AGE,
       maxDeletions: extra.maxDeletions ?? 100,
       prStates: extra.prStates,
-    }).map((d) => [d.env.pr, `${d.action}:${d.reason}`]),
+      branchStates: extra.branchStates,
+    }).map((d) => [d.env.key.kind === 'pr' ? d.env.key.pr : d.env.key.branch, `${d.action}:${d.reason}`]),
   );
 
 describe('plan', () => {
@@ -64,7 +85,7 @@ describe('plan', () => {
       4: 'keep:fresh',
     });
     const detail = plan(envs, { now: NOW, maxAgeMs: MAX_AGE, maxDeletions: 10 }).find(
-      (d) => d.env.pr === 4,
+      (d) => d.env.key.id === 'pr-4',
     )!.detail;
     expect(detail).toBe(`expires ${isoSeconds(new Date(NOW + HOUR))}`);
   });
@@ -99,7 +120,13 @@ describe('plan', () => {
       [12, { state: 'not-found' }],
       [13, { state: 'unknown', detail: 'HTTP 403' }],
     ]);
-    expect(prsToCheck(envs, { now: NOW, maxAgeMs: MAX_AGE, maxDeletions: 100 })).toEqual([9, 10, 11, 12, 13]);
+    expect(keysToCheck(envs, { now: NOW, maxAgeMs: MAX_AGE, maxDeletions: 100 }).map((k) => k.id)).toEqual([
+      'pr-9',
+      'pr-10',
+      'pr-11',
+      'pr-12',
+      'pr-13',
+    ]);
     expect(decide(envs, { prStates })).toEqual({
       9: 'keep:fresh',
       10: 'delete:pr-closed',
@@ -109,13 +136,42 @@ describe('plan', () => {
     });
   });
 
+  it('removes branch previews whose branch was deleted; keeps existing, unknown and unchecked ones', () => {
+    const branches = ['feature/gone', 'feature/here', 'feature/unknown', 'feature/unchecked'];
+    const envs = branches.map((b) => env(b, { service: 'ACTIVE', tags: tags(DAY, 7 * DAY, branchKey(b)) }));
+    const branchStates = new Map<string, BranchState>([
+      ['feature/gone', { state: 'deleted' }],
+      ['feature/here', { state: 'exists' }],
+      ['feature/unknown', { state: 'unknown', detail: 'HTTP 403' }],
+    ]);
+    expect(keysToCheck(envs, { now: NOW, maxAgeMs: MAX_AGE, maxDeletions: 100 }).map((k) => k.kind)).toEqual([
+      'branch',
+      'branch',
+      'branch',
+      'branch',
+    ]);
+    // A PR-state map never decides a branch preview, even with a PR of the same number as nothing.
+    expect(decide(envs, { branchStates, prStates: new Map([[1, { state: 'closed' }]]) })).toEqual({
+      'feature/gone': 'delete:branch-deleted',
+      'feature/here': 'keep:fresh',
+      'feature/unknown': 'keep:fresh',
+      'feature/unchecked': 'keep:fresh',
+    });
+    const expired = env('old', { service: 'ACTIVE', tags: tags(9 * DAY, 7 * DAY, branchKey('old')) });
+    expect(decide([expired], { branchStates: new Map([['old', { state: 'exists' }]]) })).toEqual({
+      old: 'delete:expired',
+    });
+  });
+
   it('asks GitHub only about working previews that have not expired', () => {
     const envs = [
       env(14, { service: 'ACTIVE', tags: tags(DAY) }),
       env(15, { service: 'ACTIVE', tags: tags(9 * DAY) }),
       env(16, { tags: tags(2 * HOUR) }),
     ];
-    expect(prsToCheck(envs, { now: NOW, maxAgeMs: MAX_AGE, maxDeletions: 100 })).toEqual([14]);
+    expect(keysToCheck(envs, { now: NOW, maxAgeMs: MAX_AGE, maxDeletions: 100 }).map((k) => k.id)).toEqual([
+      'pr-14',
+    ]);
   });
 
   it('holds back deletions beyond max-deletions, oldest first', () => {

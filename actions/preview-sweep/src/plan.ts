@@ -1,14 +1,16 @@
-// Which environments go and why: a pure function of what was found, the PR states and the clock.
-import { formatDuration, isoSeconds, TAG, type Tags } from '@ecs-actions/kit';
+// Which environments go and why: a pure function of what was found, the PR and branch states and the clock.
+import { compareKeys, formatDuration, isoSeconds, type PreviewKey, TAG, type Tags } from '@ecs-actions/kit';
 import type { FoundPreview } from '@ecs-actions/preview';
 
-export type DeleteReason = 'expired' | 'pr-closed' | 'pr-merged' | 'orphaned';
+export type DeleteReason = 'expired' | 'pr-closed' | 'pr-merged' | 'branch-deleted' | 'orphaned';
 export type KeepReason = 'fresh' | 'creating' | 'in-use' | 'max-deletions' | 'github-budget';
 /** What GitHub says about a PR; `unknown` when it could not be read (the reason is in `detail`). */
 export type PrState =
   | { state: 'open' | 'closed' | 'merged' }
   | { state: 'not-found' }
   | { state: 'unknown'; detail: string };
+/** Whether a branch preview's branch still exists on GitHub; `unknown` when it could not be read. */
+export type BranchState = { state: 'exists' | 'deleted' } | { state: 'unknown'; detail: string };
 
 /**
  * An environment without its service whose newest piece is younger than this is left alone: a
@@ -31,6 +33,8 @@ export interface PlanOptions {
   maxDeletions: number;
   /** PR states from GitHub; undefined when `closed-prs` is off. */
   prStates?: Map<number, PrState>;
+  /** Branch states of branch previews from GitHub, by branch name; undefined when `closed-prs` is off. */
+  branchStates?: Map<string, BranchState>;
 }
 
 const time = (tags: Tags, key: string): number | undefined => {
@@ -69,16 +73,19 @@ function ageOf(env: FoundPreview, maxAgeMs: number, now: number) {
   return { createdAt, expired: deadline <= now, detail };
 }
 
-/** The PRs whose state decides: working previews that have not expired. */
-export function prsToCheck(environments: FoundPreview[], options: Omit<PlanOptions, 'prStates'>): number[] {
+/** The PRs and branches whose state decides: working previews that have not expired. */
+export function keysToCheck(
+  environments: FoundPreview[],
+  options: Omit<PlanOptions, 'prStates' | 'branchStates'>,
+): PreviewKey[] {
   return environments
     .filter((env) => !isOrphan(env) && !ageOf(env, options.maxAgeMs, options.now).expired)
-    .map((env) => env.pr);
+    .map((env) => env.key);
 }
 
 /**
  * Decides each environment. The first reason that applies wins: orphaned (service gone, older than
- * the grace period), expired, PR merged or closed. Deletions beyond `maxDeletions` (oldest first) are
+ * the grace period), expired, PR merged or closed (branch deleted, for a branch preview). Deletions beyond `maxDeletions` (oldest first) are
  * kept for the next run.
  */
 export function plan(environments: FoundPreview[], options: PlanOptions): Decision[] {
@@ -119,19 +126,42 @@ export function plan(environments: FoundPreview[], options: PlanOptions): Decisi
     const age = ageOf(env, options.maxAgeMs, options.now);
     if (age.expired)
       return { env, action: 'delete', reason: 'expired', detail: age.detail, createdAt: age.createdAt };
-    const pr = options.prStates?.get(env.pr);
+    const { key } = env;
+    if (key.kind === 'branch') {
+      const branch = options.branchStates?.get(key.branch);
+      if (branch?.state === 'deleted') {
+        return {
+          env,
+          action: 'delete',
+          reason: 'branch-deleted',
+          detail: `branch ${key.branch} no longer exists`,
+          createdAt: age.createdAt,
+        };
+      }
+      let note = '';
+      if (branch?.state === 'exists') note = '; branch exists';
+      else if (branch?.state === 'unknown') note = `; branch state unknown (${branch.detail})`;
+      return {
+        env,
+        action: 'keep',
+        reason: 'fresh',
+        detail: `${age.detail}${note}`,
+        createdAt: age.createdAt,
+      };
+    }
+    const pr = options.prStates?.get(key.pr);
     if (pr?.state === 'merged' || pr?.state === 'closed') {
       return {
         env,
         action: 'delete',
         reason: pr.state === 'merged' ? 'pr-merged' : 'pr-closed',
-        detail: `PR #${env.pr} is ${pr.state}`,
+        detail: `PR #${key.pr} is ${pr.state}`,
         createdAt: age.createdAt,
       };
     }
     let note = '';
     if (pr?.state === 'open') note = '; PR open';
-    else if (pr?.state === 'not-found') note = `; PR #${env.pr} not found on GitHub`;
+    else if (pr?.state === 'not-found') note = `; PR #${key.pr} not found on GitHub`;
     else if (pr?.state === 'unknown') note = `; PR state unknown (${pr.detail})`;
     return { env, action: 'keep', reason: 'fresh', detail: `${age.detail}${note}`, createdAt: age.createdAt };
   });
@@ -141,7 +171,7 @@ export function plan(environments: FoundPreview[], options: PlanOptions): Decisi
     .sort(
       (a, b) =>
         (a.createdAt ?? Number.NEGATIVE_INFINITY) - (b.createdAt ?? Number.NEGATIVE_INFINITY) ||
-        a.env.pr - b.env.pr,
+        compareKeys(a.env.key, b.env.key),
     );
   for (const decision of deletions.slice(options.maxDeletions)) {
     decision.detail = `would be ${decision.reason} (${decision.detail}), but max-deletions (${options.maxDeletions}) was reached: the next run takes it`;

@@ -1,4 +1,4 @@
-import { suiteTags, type Tags } from '@ecs-actions/kit';
+import { keyTags, type PreviewKey, prKey, suiteTags, type Tags } from '@ecs-actions/kit';
 import { type FakeWorld, fakeAws } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
 import type { SweepInputs } from './inputs.js';
@@ -30,7 +30,7 @@ const INPUTS: SweepInputs = {
 const tagsFor = (pr: number, createdDaysAgo: number): Tags =>
   suiteTags({
     repository: REPO,
-    pr,
+    keyTags: keyTags(prKey(pr)),
     namePrefix: 'shop',
     now: new Date(NOW - createdDaysAgo * DAY),
     ttlMs: 7 * DAY,
@@ -75,12 +75,17 @@ function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}, extraGithub: Partial
       requests++;
       return new Map<number, PrState>(prs.map((pr) => [pr, { state: pr === 4 ? 'closed' : 'open' }]));
     },
-    prepare: async (prs) => {
+    readBranchStates: async (branches) => {
       requests++;
-      return new Map(prs.map((pr) => [pr, { pr, writes: 2 }]));
+      return new Map(branches.map((b) => [b, { state: 'exists' as const }]));
     },
-    write: async (pr, reason) => {
+    prepare: async (keys) => {
+      requests++;
+      return new Map(keys.map((key) => [key.id, { key, writes: 2 }]));
+    },
+    write: async (key, reason) => {
       requests += 2;
+      const pr = key.kind === 'pr' ? key.pr : 0;
       marked.push([pr, reason]);
       return { comment: pr === 4 ? 'no-comment' : 'updated', deactivated: 1 };
     },
@@ -113,8 +118,8 @@ function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}, extraGithub: Partial
   return { d, calls: fake.calls, marked, warnings };
 }
 
-const byPr = (list: { pr: number; reason: string }[]) =>
-  Object.fromEntries(list.map((x) => [x.pr, x.reason]));
+const byPr = (list: { key: PreviewKey; reason: string }[]) =>
+  Object.fromEntries(list.map((x) => [x.key.kind === 'pr' ? x.key.pr : x.key.branch, x.reason]));
 
 describe('runSweep', () => {
   it('removes expired and closed-PR previews, reports the one that fails, and marks only removed ones destroyed', async () => {
@@ -177,7 +182,9 @@ describe('runSweep', () => {
     const result = await runSweep({ ...INPUTS, dryRun: true }, d);
     expect(byPr(result.kept)).toEqual({ 1: 'fresh', 4: 'fresh' });
     expect(result.prCheck).toBe('no github-token');
-    expect(warnings).toEqual(['closed-prs is on but there is no github-token: PR states were not checked.']);
+    expect(warnings).toEqual([
+      'closed-prs is on but there is no github-token: PR and branch states were not checked.',
+    ]);
   });
 
   it('keeps the removals whose GitHub writes do not fit in the request budget for the next run (typed fakes: the budget arithmetic)', async () => {
@@ -187,12 +194,12 @@ describe('runSweep', () => {
     const { d, marked } = deps(
       w,
       {},
-      { prepare: async (prs) => new Map(prs.map((pr) => [pr, { pr, writes: 7 }])) },
+      { prepare: async (keys) => new Map(keys.map((key) => [key.id, { key, writes: 7 }])) },
     );
     const result = await runSweep({ ...INPUTS, githubRequestBudget: 20 }, d);
     expect(byPr(result.deleted)).toEqual({ 2: 'expired', 3: 'expired' });
     expect(byPr(result.kept)).toEqual({ 1: 'fresh', 4: 'github-budget' });
-    expect(result.kept.find((k) => k.pr === 4)?.detail).toMatch(
+    expect(result.kept.find((k) => k.key.id === 'pr-4')?.detail).toMatch(
       /github-request-budget \(20\) would be exceeded: the next run takes it/,
     );
     expect(marked.map(([pr]) => pr).sort()).toEqual([2, 3]);

@@ -1,4 +1,4 @@
-import { errorMessage, type StepDeps, UserError } from '@ecs-actions/kit';
+import { errorMessage, keyLabel, type PreviewKey, type StepDeps, UserError } from '@ecs-actions/kit';
 import {
   type DiscoveryClients,
   findPreviews,
@@ -7,7 +7,15 @@ import {
   withRevisions,
 } from '@ecs-actions/preview';
 import type { SweepInputs } from './inputs.js';
-import { type Decision, type DeleteReason, type KeepReason, type PrState, plan, prsToCheck } from './plan.js';
+import {
+  type BranchState,
+  type Decision,
+  type DeleteReason,
+  type KeepReason,
+  keysToCheck,
+  type PrState,
+  plan,
+} from './plan.js';
 import { mapLimit, taskQueue } from './pool.js';
 
 /**
@@ -20,12 +28,12 @@ const GITHUB_CONCURRENCY = 2;
 /** Requests kept back from the budget for retries and the comment check. */
 const BUDGET_MARGIN = 0.05;
 
-/** What happened to one PR's sticky comment. */
+/** What happened to one PR's sticky comment (branch previews have none). */
 export type CommentOutcome = 'updated' | 'unchanged' | 'no-comment' | 'read-only' | 'failed';
 
 /** A removed preview's GitHub follow-ups, read before anything is removed (see github.ts). */
 export interface PlannedFollowUp {
-  pr: number;
+  key: PreviewKey;
   /** Requests its writes take. */
   writes: number;
 }
@@ -34,10 +42,12 @@ export interface PlannedFollowUp {
 export interface SweepGitHub {
   /** PR states (closed-prs). */
   readPrStates(prs: number[]): Promise<Map<number, PrState>>;
-  /** Reads what the follow-ups of these PRs need (sticky comments, live deployments). */
-  prepare(prs: number[]): Promise<Map<number, PlannedFollowUp>>;
+  /** Whether branch previews' branches still exist (closed-prs), by branch name. */
+  readBranchStates(branches: string[]): Promise<Map<string, BranchState>>;
+  /** Reads what the follow-ups of these previews need (sticky comments, live deployments), by key id. */
+  prepare(keys: PreviewKey[]): Promise<Map<string, PlannedFollowUp>>;
   /** Writes one removed preview's follow-ups. */
-  write(pr: number, reason: DeleteReason): Promise<{ comment: CommentOutcome; deactivated: number }>;
+  write(key: PreviewKey, reason: DeleteReason): Promise<{ comment: CommentOutcome; deactivated: number }>;
   /** Checks the comments written, after a settle time, and writes lost rows again; returns how many. */
   verify(): Promise<number>;
   /** Requests made so far (REST and GraphQL, retries included). */
@@ -51,7 +61,7 @@ export interface SweepDeps extends DiscoveryClients, StepDeps {
 }
 
 export interface SweptEnvironment {
-  pr: number;
+  key: PreviewKey;
   reason: DeleteReason;
   detail: string;
   /** Removed (dry run: would be removed), in teardown order. */
@@ -63,7 +73,7 @@ export interface FailedEnvironment extends SweptEnvironment {
 }
 
 export interface KeptEnvironment {
-  pr: number;
+  key: PreviewKey;
   reason: KeepReason;
   detail: string;
 }
@@ -80,8 +90,8 @@ export interface SweepResult {
   deactivatedDeployments: number;
   comments: { updated: number; noComment: number; readOnly: number; failed: number; wired: boolean };
   /** GitHub requests made and the budget; previews deferred by the budget are in `kept`. */
-  github: { requests: number; budget: number; deferredWrites: number[] };
-  /** Why PR states were not read, when they were not. */
+  github: { requests: number; budget: number; deferredWrites: PreviewKey[] };
+  /** Why PR and branch states were not read, when they were not. */
   prCheck: string;
   elapsedMs: number;
 }
@@ -103,19 +113,25 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   const now = deps.clock.now();
   const options = { now, maxAgeMs: inputs.maxAgeMs, maxDeletions: inputs.maxDeletions };
   let prStates: Map<number, PrState> | undefined;
+  let branchStates: Map<string, BranchState> | undefined;
   let prCheck = 'closed-prs is off';
   if (inputs.closedPrs) {
     if (deps.github) {
-      prStates = await deps.github.readPrStates(prsToCheck(inventory.previews, options));
+      const keys = keysToCheck(inventory.previews, options);
+      const prs = keys.flatMap((k) => (k.kind === 'pr' ? [k.pr] : []));
+      const branches = keys.flatMap((k) => (k.kind === 'branch' ? [k.branch] : []));
+      prStates = prs.length ? await deps.github.readPrStates(prs) : new Map();
+      branchStates = branches.length ? await deps.github.readBranchStates(branches) : new Map();
       prCheck = '';
-      const unknown = [...prStates.values()].find((s) => s.state === 'unknown');
-      if (unknown?.state === 'unknown') deps.warn(`Could not read some PR states: ${unknown.detail}`);
+      const unknown = [...prStates.values(), ...branchStates.values()].find((s) => s.state === 'unknown');
+      if (unknown?.state === 'unknown')
+        deps.warn(`Could not read some PR or branch states: ${unknown.detail}`);
     } else {
       prCheck = 'no github-token';
-      deps.warn('closed-prs is on but there is no github-token: PR states were not checked.');
+      deps.warn('closed-prs is on but there is no github-token: PR and branch states were not checked.');
     }
   }
-  const decisions = plan(inventory.previews, { ...options, prStates });
+  const decisions = plan(inventory.previews, { ...options, prStates, branchStates });
 
   const result: SweepResult = {
     dryRun: inputs.dryRun,
@@ -136,20 +152,20 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   }
   for (const d of decisions) {
     if (d.action === 'keep')
-      result.kept.push({ pr: d.env.pr, reason: d.reason as KeepReason, detail: d.detail });
+      result.kept.push({ key: d.env.key, reason: d.reason as KeepReason, detail: d.detail });
   }
 
   // GitHub follow-ups start as soon as an environment is gone, beside the remaining AWS work.
   const github = taskQueue(GITHUB_CONCURRENCY);
   const outcomes = await mapLimit(deletions, CONCURRENCY, async (d) => {
-    const swept = { pr: d.env.pr, reason: d.reason as DeleteReason, detail: d.detail };
+    const swept = { key: d.env.key, reason: d.reason as DeleteReason, detail: d.detail };
     try {
       const found = inputs.deregisterTaskDefinitions ? await withRevisions(deps.ecs, d.env) : d.env;
       const teardown = await teardownPreview(deps, found, {
         cluster: inputs.cluster,
         deregisterTaskDefinitions: inputs.deregisterTaskDefinitions,
         clock: deps.clock,
-        log: (line) => deps.log(`PR #${d.env.pr}: ${line}`),
+        log: (line) => deps.log(`${keyLabel(d.env.key)}: ${line}`),
         dryRun: inputs.dryRun,
       });
       if (inputs.dryRun) return { ...swept, resources: teardown.removed, errors: [] };
@@ -157,11 +173,11 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
         void github.add(() => afterRemoval(inputs, deps, result, swept));
       return { ...swept, resources: teardown.removed, errors: teardown.failed };
     } catch (error) {
-      deps.log(`PR #${d.env.pr}: ${errorMessage(error)}`);
+      deps.log(`${keyLabel(d.env.key)}: ${errorMessage(error)}`);
       return {
         ...swept,
         resources: [],
-        errors: [{ kind: 'environment', id: `PR #${d.env.pr}`, error: errorMessage(error) }],
+        errors: [{ kind: 'environment', id: keyLabel(d.env.key), error: errorMessage(error) }],
       };
     }
   });
@@ -169,7 +185,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     if (outcome.errors.length > 0) result.failed.push(outcome);
     else
       result.deleted.push({
-        pr: outcome.pr,
+        key: outcome.key,
         reason: outcome.reason,
         detail: outcome.detail,
         resources: outcome.resources,
@@ -188,7 +204,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   if (deps.github) result.github.requests = deps.github.requests();
   if (result.github.deferredWrites.length > 0) {
     deps.warn(
-      `github-request-budget (${inputs.githubRequestBudget}) reached: the comments and deployments of PR ${result.github.deferredWrites.map((pr) => `#${pr}`).join(', ')} were not updated.`,
+      `github-request-budget (${inputs.githubRequestBudget}) reached: the comments and deployments of ${result.github.deferredWrites.map(keyLabel).join(', ')} were not updated.`,
     );
   }
   result.elapsedMs = deps.clock.now() - start;
@@ -201,11 +217,11 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
  * they are. Their follow-ups were read in few requests, so each one's writes are known exactly.
  */
 async function withinBudget(deletions: Decision[], github: SweepGitHub, budget: number): Promise<Decision[]> {
-  const planned = await github.prepare(deletions.map((d) => d.env.pr));
+  const planned = await github.prepare(deletions.map((d) => d.env.key));
   let left = Math.floor(budget * (1 - BUDGET_MARGIN)) - github.requests() - Math.ceil(deletions.length / 100);
   const kept: Decision[] = [];
   for (const d of deletions) {
-    const writes = planned.get(d.env.pr)?.writes ?? 0;
+    const writes = planned.get(d.env.key.id)?.writes ?? 0;
     if (writes <= left) {
       left -= writes;
       kept.push(d);
@@ -223,15 +239,15 @@ async function afterRemoval(
   inputs: SweepInputs,
   deps: SweepDeps,
   result: SweepResult,
-  swept: { pr: number; reason: DeleteReason },
+  swept: { key: PreviewKey; reason: DeleteReason },
 ): Promise<void> {
   const github = deps.github!;
   if (github.requests() >= inputs.githubRequestBudget) {
-    result.github.deferredWrites.push(swept.pr);
+    result.github.deferredWrites.push(swept.key);
     return;
   }
   try {
-    const { comment, deactivated } = await github.write(swept.pr, swept.reason);
+    const { comment, deactivated } = await github.write(swept.key, swept.reason);
     result.deactivatedDeployments += deactivated;
     if (comment === 'updated') result.comments.updated++;
     else if (comment === 'no-comment' || comment === 'unchanged') result.comments.noComment++;
@@ -239,13 +255,13 @@ async function afterRemoval(
     else result.comments.failed++;
   } catch (error) {
     result.comments.failed++;
-    deps.warn(`PR #${swept.pr}: GitHub follow-ups not written: ${errorMessage(error)}`);
+    deps.warn(`${keyLabel(swept.key)}: GitHub follow-ups not written: ${errorMessage(error)}`);
   }
 }
 
 /**
  * Fails the step when some previews could not be fully removed (called after the outputs and summary): one
- * line per distinct error (a missing permission fails every environment alike), naming the PRs.
+ * line per distinct error (a missing permission fails every environment alike), naming the PRs and branches.
  */
 export function assertAllRemoved(result: SweepResult): void {
   const { failed } = result;
@@ -254,7 +270,7 @@ export function assertAllRemoved(result: SweepResult): void {
   for (const f of failed) {
     for (const e of f.errors) {
       const key = `${e.kind}: ${e.error}`;
-      byError.set(key, [...(byError.get(key) ?? []), `#${f.pr} (${e.id})`]);
+      byError.set(key, [...(byError.get(key) ?? []), `${keyLabel(f.key)} (${e.id})`]);
     }
   }
   const lines = [...byError].map(([error, where]) =>

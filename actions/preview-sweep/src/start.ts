@@ -1,4 +1,4 @@
-import { setOutputs, stepDeps, writeSummary } from '@ecs-actions/kit';
+import { type PreviewKey, setOutputs, stepDeps, writeSummary } from '@ecs-actions/kit';
 import { sweepClients } from './clients.js';
 import type { SweepInputs } from './inputs.js';
 import { assertAllRemoved, runSweep } from './run.js';
@@ -8,7 +8,16 @@ import { sweepSummary } from './summary.js';
 export async function start(inputs: SweepInputs): Promise<void> {
   const { deps, calls } = sweepClients(inputs, stepDeps());
   const result = await runSweep(inputs, deps);
-  setOutputs({ deleted: result.deleted, kept: result.kept, failed: result.failed });
+  setOutputs({ deleted: listed(result.deleted), kept: listed(result.kept), failed: listed(result.failed) });
   await writeSummary(sweepSummary(result, calls));
   assertAllRemoved(result);
+}
+
+/** Output entries name a PR preview by `pr` and a branch preview by `branch`, both with their `key`. */
+function listed<T extends { key: PreviewKey }>(list: T[]) {
+  return list.map(({ key, ...rest }) => ({
+    ...(key.kind === 'pr' ? { pr: key.pr } : { branch: key.branch }),
+    key: key.id,
+    ...rest,
+  }));
 }

@@ -1,11 +1,12 @@
 import type { ApiCalls } from '@ecs-actions/ecs/pacer';
-import { formatDuration, table } from '@ecs-actions/kit';
+import { formatDuration, type PreviewKey, table } from '@ecs-actions/kit';
 import type { SweepResult } from './run.js';
 
 const REASON: Record<string, string> = {
   expired: 'expired',
   'pr-closed': 'PR closed',
   'pr-merged': 'PR merged',
+  'branch-deleted': 'branch deleted',
   orphaned: 'orphaned',
   fresh: 'fresh',
   creating: 'being created',
@@ -13,6 +14,9 @@ const REASON: Record<string, string> = {
   'max-deletions': 'max-deletions reached',
   'github-budget': 'deferred: github-request-budget',
 };
+
+/** `#42` for a PR, `` `feature/x` `` (the branch) for a branch preview. */
+const preview = (key: PreviewKey) => (key.kind === 'pr' ? `#${key.pr}` : `\`${key.branch}\``);
 
 const resources = (list: { kind: string }[]) => {
   const counts = new Map<string, number>();
@@ -32,9 +36,9 @@ export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): 
       `#### ${result.dryRun ? 'Would remove' : 'Removed'}`,
       '',
       table(
-        ['PR', 'reason', 'why', 'resources'],
+        ['preview', 'reason', 'why', 'resources'],
         result.deleted.map((d) => [
-          `#${d.pr}`,
+          preview(d.key),
           REASON[d.reason] ?? d.reason,
           d.detail,
           resources(d.resources),
@@ -48,9 +52,9 @@ export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): 
       '#### Failed (kept their tags: the next run retries)',
       '',
       table(
-        ['PR', 'reason', 'removed', 'errors'],
+        ['preview', 'reason', 'removed', 'errors'],
         result.failed.map((f) => [
-          `#${f.pr}`,
+          preview(f.key),
           REASON[f.reason] ?? f.reason,
           resources(f.resources),
           f.errors.map((e) => `${e.kind} ${e.id}: ${e.error}`).join('\n'),
@@ -64,14 +68,14 @@ export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): 
       '#### Kept',
       '',
       table(
-        ['PR', 'reason', 'why'],
-        result.kept.map((k) => [`#${k.pr}`, REASON[k.reason] ?? k.reason, k.detail]),
+        ['preview', 'reason', 'why'],
+        result.kept.map((k) => [preview(k.key), REASON[k.reason] ?? k.reason, k.detail]),
       ),
       '',
     );
   }
   const notes = [
-    result.prCheck && `Closed PRs were not checked: ${result.prCheck}.`,
+    result.prCheck && `Closed PRs and deleted branches were not checked: ${result.prCheck}.`,
     result.otherPrefixes > 0 &&
       `${result.otherPrefixes} resource(s) of this repository belong to another name prefix and were left to its sweep.`,
     result.deactivatedDeployments > 0 &&

@@ -37,7 +37,7 @@ describe('naming', () => {
     const seen = new Map<string, string>();
     for (const text of names(42, 1000)) {
       const pr = text.length % 7 === 0 ? 123456 : 42;
-      const tg = targetGroupName(text, pr);
+      const tg = targetGroupName(text, `pr-${pr}`);
       expect(tg.length).toBeLessThanOrEqual(LIMITS.targetGroupName);
       expect(tg).toMatch(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/);
       expect(tg.startsWith('internal-')).toBe(false);
@@ -45,11 +45,11 @@ describe('naming', () => {
       const label = dnsLabel(text);
       expect(label.length).toBeLessThanOrEqual(LIMITS.dnsLabel);
       expect(label).toMatch(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/);
-      const service = ecsName(previewBaseName(text, pr));
+      const service = ecsName(previewBaseName(text, `pr-${pr}`));
       expect(service.length).toBeLessThanOrEqual(LIMITS.serviceName);
       expect(service).toMatch(/^[A-Za-z0-9_-]+$/);
       // Stable: the same input always gives the same name.
-      expect(targetGroupName(text, pr)).toBe(tg);
+      expect(targetGroupName(text, `pr-${pr}`)).toBe(tg);
       // Distinct prefixes that slug differently never share a target group name.
       const key = `${slugify(text)}|${pr}`;
       const previous = seen.get(tg);
@@ -61,9 +61,9 @@ describe('naming', () => {
   });
 
   it('keeps short names as they are and hash-suffixes long ones', () => {
-    expect(targetGroupName('web', 7)).toBe('web-pr-7');
-    const a = targetGroupName('my-very-long-repository-name-alpha', 12);
-    const b = targetGroupName('my-very-long-repository-name-bravo', 12);
+    expect(targetGroupName('web', 'pr-7')).toBe('web-pr-7');
+    const a = targetGroupName('my-very-long-repository-name-alpha', 'pr-12');
+    const b = targetGroupName('my-very-long-repository-name-bravo', 'pr-12');
     expect(a).not.toBe(b);
     expect(a).toMatch(/^my-very-long-repo[a-z0-9-]*-[0-9a-f]{6}-pr-12$/);
     expect(fitName('abcdef', 10)).toBe('abcdef');

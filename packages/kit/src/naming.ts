@@ -50,10 +50,10 @@ export function slugOrHash(text: string): string {
   return slugify(text) || shortHash(text);
 }
 
-/** The base name of a PR's resources: `<prefix>-pr-<n>`, prefix slugged. */
-export function previewBaseName(prefix: string, pr: number): string {
+/** The base name of a preview's resources: `<prefix>-<key>` (`shop-pr-42`, `shop-br-main`), prefix slugged. */
+export function previewBaseName(prefix: string, keyId: string): string {
   const slug = slugify(prefix) || 'preview';
-  return `${slug}-pr-${pr}`;
+  return `${slug}-${keyId}`;
 }
 
 /** ECS service name or task-definition family (≤ 255: letters, digits, hyphens, underscores). */
@@ -63,13 +63,15 @@ export function ecsName(base: string): string {
 
 /**
  * Target group name: ≤ 32 characters of letters, digits and hyphens, no hyphen at either end, not
- * starting with `internal-`. The PR number is kept whole at the end so names stay readable.
+ * starting with `internal-`. The key (`pr-42`) is kept whole at the end so names stay readable; a key too
+ * long for that (a long branch) is cut like the rest, with a hash of the whole name.
  */
-export function targetGroupName(prefix: string, pr: number): string {
-  const tail = `-pr-${pr}`;
+export function targetGroupName(prefix: string, keyId: string): string {
+  const tail = `-${keyId}`;
   let slug = slugify(prefix).replace(/^internal-/, 'int-') || 'preview';
   const full = `${slug}${tail}`;
   if (full.length <= LIMITS.targetGroupName) return full;
+  if (tail.length > LIMITS.targetGroupName - HASH_LENGTH - 2) return fitName(full, LIMITS.targetGroupName);
   // Too long: keep the start of the prefix, a hash of the whole prefix, then the PR.
   const hash = shortHash(prefix);
   const room = LIMITS.targetGroupName - tail.length - hash.length - 1;

@@ -5,7 +5,7 @@ describe('tags', () => {
   it('writes managed-by, repository, PR, created-at and expires-at', () => {
     const tags = suiteTags({
       repository: 'o/r',
-      pr: 7,
+      keyTags: { [TAG.pr]: '7' },
       now: new Date('2026-11-22T04:00:00.123Z'),
       ttlMs: 86_400_000,
     });

@@ -3,6 +3,8 @@ export const TAG = {
   managedBy: 'ecs-actions:managed-by',
   repository: 'ecs-actions:repository',
   pr: 'ecs-actions:pr',
+  /** A branch preview's branch (as is, or `b64:` and its base64url where tag values cannot hold it). */
+  branch: 'ecs-actions:branch',
   createdAt: 'ecs-actions:created-at',
   expiresAt: 'ecs-actions:expires-at',
   namePrefix: 'ecs-actions:name-prefix',
@@ -22,7 +24,8 @@ export type Tags = Record<string, string>;
 
 export interface SuiteTagOptions {
   repository: string;
-  pr?: number;
+  /** Which preview: keyTags(key), its PR or branch tag. */
+  keyTags?: Tags;
   namePrefix?: string;
   environment?: string;
   now: Date;
@@ -37,7 +40,7 @@ export function suiteTags(options: SuiteTagOptions): Tags {
     [TAG.repository]: options.repository,
     [TAG.createdAt]: isoSeconds(options.now),
   };
-  if (options.pr !== undefined) tags[TAG.pr] = String(options.pr);
+  Object.assign(tags, options.keyTags);
   if (options.namePrefix !== undefined) tags[TAG.namePrefix] = options.namePrefix;
   if (options.environment !== undefined) tags[TAG.environment] = options.environment;
   if (options.ttlMs !== undefined)

@@ -1,4 +1,4 @@
-import { errorMessage, httpStatusOf, type Octokit, type RunContext } from '@ecs-actions/kit';
+import { errorMessage, httpStatusOf, type Octokit, type PreviewKey, type RunContext } from '@ecs-actions/kit';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 
@@ -7,7 +7,7 @@ export interface DeploymentTarget {
   context: RunContext;
   /** GitHub environment name (one shared name for all previews by default). */
   environment: string;
-  /** Marks the PR's deployments so that destroy can find them: `preview:pr-<n>`. */
+  /** Marks the preview's deployments so that destroy can find them: `preview:pr-<n>`, `preview:br-<slug>`. */
   task: string;
   warn: (message: string) => void;
 }
@@ -31,7 +31,7 @@ function permissionWarning(target: DeploymentTarget, what: string, error: unknow
  */
 export async function startDeployment(
   target: DeploymentTarget,
-  options: { ref: string; pr: number; payload: Record<string, unknown>; description: string },
+  options: { ref: string; key: PreviewKey; payload: Record<string, unknown>; description: string },
 ): Promise<number | undefined> {
   const { owner, repo } = target.context;
   try {
@@ -45,7 +45,10 @@ export async function startDeployment(
       production_environment: false,
       auto_merge: false,
       required_contexts: [],
-      payload: { pr: options.pr, ...options.payload },
+      payload: {
+        ...(options.key.kind === 'pr' ? { pr: options.key.pr } : { branch: options.key.branch }),
+        ...options.payload,
+      },
       description: options.description.slice(0, 140),
     });
     if (!('id' in data)) return undefined;

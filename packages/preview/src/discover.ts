@@ -13,7 +13,9 @@ import {
   createAwsClient,
   fromTags,
   isOwned,
-  TAG,
+  keyOfTags,
+  type PreviewKey,
+  sameKey,
   type Tags,
   UserError,
 } from '@ecs-actions/kit';
@@ -37,7 +39,8 @@ export interface PreviewTarget {
   cluster: string;
   repository: string;
   prefix: string;
-  pr: number;
+  /** The preview's PR or branch. */
+  key: PreviewKey;
   /** Listeners to look for rules on; when absent, the listeners of the target group's load balancers. */
   listenerArns?: string[];
 }
@@ -65,15 +68,15 @@ export interface FoundRule {
   tags: Tags;
 }
 
-/** A task-definition family named for a PR, with the tags that prove it ours. */
+/** A task-definition family named for a preview, with the tags that prove it ours. */
 export interface FoundFamily {
   name: string;
   tags: Tags;
 }
 
-/** One PR's environment as AWS shows it: only what carries our tags for this repository and PR. */
+/** One preview's environment as AWS shows it: only what carries our tags for this repository and key. */
 export interface FoundPreview {
-  pr: number;
+  key: PreviewKey;
   names: PreviewNames;
   /** The service, ACTIVE or DRAINING (INACTIVE ones are ignored). */
   service?: FoundService;
@@ -92,19 +95,21 @@ export interface FoundPreview {
   registeredTargets?: number;
 }
 
-/** True when tags say: ours, this repository, this PR. */
-export function ownedBy(tags: Tags, repository: string, pr: number): boolean {
-  return isOwned(tags, repository) && tags[TAG.pr] === String(pr);
+/** True when tags say: ours, this repository, this PR or branch. */
+export function ownedBy(tags: Tags, repository: string, key: PreviewKey): boolean {
+  if (!isOwned(tags, repository)) return false;
+  const tagged = keyOfTags(tags);
+  return tagged !== undefined && sameKey(tagged, key);
 }
 
 /**
- * Finds a PR's resources. Names narrow the search; tags decide: a resource without the suite's
- * managed-by, repository and PR tags is listed as foreign and left alone.
+ * Finds a preview's resources. Names narrow the search; tags decide: a resource without the suite's
+ * managed-by, repository and PR (or branch) tags is listed as foreign and left alone.
  */
 export async function findPreview(clients: PreviewClients, target: PreviewTarget): Promise<FoundPreview> {
-  const names = previewNames(target.prefix, target.pr);
-  const found: FoundPreview = { pr: target.pr, names, rules: [], taskDefinitions: [], foreign: [] };
-  const owned = (tags: Tags) => ownedBy(tags, target.repository, target.pr);
+  const names = previewNames(target.prefix, target.key);
+  const found: FoundPreview = { key: target.key, names, rules: [], taskDefinitions: [], foreign: [] };
+  const owned = (tags: Tags) => ownedBy(tags, target.repository, target.key);
 
   const service = await describeService(clients.ecs, target.cluster, names.service);
   if (service && service.status !== 'INACTIVE') {

@@ -1,14 +1,14 @@
-import { MANAGED_BY, suiteTags, TAG, type Tags } from '@ecs-actions/kit';
+import { branchKey, keyTags, MANAGED_BY, prKey, suiteTags, TAG, type Tags } from '@ecs-actions/kit';
 import { type FakeService, type FakeWorld, fakeAws } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
-import { findPreviews, ownedPr } from './find-previews.js';
+import { findPreviews, ownedKey } from './find-previews.js';
 
 const REPO = 'octo-org/shop';
 
-const tagsFor = (pr: number, extra: Partial<{ repository: string; prefix: string }> = {}) =>
+const tagsFor = (pr: number | string, extra: Partial<{ repository: string; prefix: string }> = {}) =>
   suiteTags({
     repository: extra.repository ?? REPO,
-    pr,
+    keyTags: keyTags(typeof pr === 'number' ? prKey(pr) : branchKey(pr)),
     namePrefix: extra.prefix ?? 'shop',
     now: new Date('2026-11-01T00:00:00Z'),
     ttlMs: 86_400_000,
@@ -55,15 +55,23 @@ describe('findPreviews', () => {
     const fake = fakeAws({ services, groups, families });
     const found = await findPreviews(fake, { cluster: 'previews', repository: REPO, prefix: 'shop' });
 
-    expect(found.previews.map((e) => e.pr)).toEqual([...Array.from({ length: 30 }, (_, i) => i + 1), 77, 88]);
+    expect(found.previews.map((e) => e.key.id)).toEqual([
+      ...Array.from({ length: 30 }, (_, i) => `pr-${i + 1}`),
+      'pr-77',
+      'pr-88',
+    ]);
     const first = found.previews[0]!;
     expect(first.service?.name).toBe('shop-pr-1');
     expect(first.targetGroup?.name).toBe('shop-pr-1');
     expect(first.rules).toHaveLength(1);
     expect(first.family?.name).toBe('shop-pr-1');
-    expect(found.previews.at(-2)).toMatchObject({ pr: 77, rules: [], family: { name: 'shop-pr-77' } });
+    expect(found.previews.at(-2)).toMatchObject({
+      key: prKey(77),
+      rules: [],
+      family: { name: 'shop-pr-77' },
+    });
     expect(found.previews.at(-2)?.service).toBeUndefined();
-    expect(found.previews.at(-1)).toMatchObject({ pr: 88, registeredTargets: 2 });
+    expect(found.previews.at(-1)).toMatchObject({ key: prKey(88), registeredTargets: 2 });
     // Target health is read only for groups without a service here.
     expect(fake.calls.filter((c) => c === 'DescribeTargetHealth')).toHaveLength(1);
     expect(first.registeredTargets).toBeUndefined();
@@ -79,14 +87,46 @@ describe('findPreviews', () => {
   });
 });
 
-describe('ownedPr', () => {
-  it('needs managed-by, this repository, this prefix and a PR number', () => {
+describe('findPreviews with branch previews', () => {
+  it('groups a branch preview by its branch tag beside PR previews, and takes no family whose tags name another branch', async () => {
+    const feature = branchKey('feature/x');
+    const name = `shop-${feature.id}`;
+    const fake = fakeAws({
+      services: [
+        { name: 'shop-pr-1', status: 'ACTIVE', tags: tagsFor(1) },
+        { name, status: 'ACTIVE', tags: tagsFor('feature/x') },
+      ],
+      groups: [
+        { name: 'shop-pr-1', tags: tagsFor(1) },
+        { name, tags: tagsFor('feature/x') },
+      ],
+      families: [
+        { name, tags: tagsFor('feature/x') },
+        // Named like branch `main`'s family but tagged for another branch: not main's, not feature/x's.
+        { name: 'shop-br-main', tags: tagsFor('feature/x') },
+        { name: 'shop-br-orphan', tags: tagsFor('orphan') },
+      ],
+    });
+    const found = await findPreviews(fake, { cluster: 'previews', repository: REPO, prefix: 'shop' });
+    expect(found.previews.map((e) => e.key.id)).toEqual(['pr-1', feature.id, 'br-orphan']);
+    const branch = found.previews.find((e) => e.key.id === feature.id)!;
+    expect(branch.key).toEqual(feature);
+    expect(branch.service?.name).toBe(name);
+    expect(branch.targetGroup?.name).toBe(name);
+    expect(branch.family?.name).toBe(name);
+    expect(found.previews.find((e) => e.key.id === 'br-orphan')?.family?.name).toBe('shop-br-orphan');
+  });
+});
+
+describe('ownedKey', () => {
+  it('needs managed-by, this repository, this prefix and a PR number or branch', () => {
     const scope = { cluster: 'c', repository: REPO, prefix: 'shop' };
-    expect(ownedPr(tagsFor(5), scope)).toBe(5);
-    expect(ownedPr({ ...tagsFor(5), [TAG.managedBy]: 'someone' }, scope)).toBeUndefined();
-    expect(ownedPr(tagsFor(5, { repository: 'octo-org/other' }), scope)).toBeUndefined();
-    expect(ownedPr(tagsFor(5, { prefix: 'api' }), scope)).toBeUndefined();
-    expect(ownedPr({ ...tagsFor(5), [TAG.pr]: 'x' }, scope)).toBeUndefined();
+    expect(ownedKey(tagsFor(5), scope)).toEqual(prKey(5));
+    expect(ownedKey(tagsFor('feature/x'), scope)).toEqual(branchKey('feature/x'));
+    expect(ownedKey({ ...tagsFor(5), [TAG.managedBy]: 'someone' }, scope)).toBeUndefined();
+    expect(ownedKey(tagsFor(5, { repository: 'octo-org/other' }), scope)).toBeUndefined();
+    expect(ownedKey(tagsFor(5, { prefix: 'api' }), scope)).toBeUndefined();
+    expect(ownedKey({ ...tagsFor(5), [TAG.pr]: 'x' }, scope)).toBeUndefined();
     expect(MANAGED_BY).toBe('ecs-actions');
   });
 });

@@ -19,9 +19,12 @@ import {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   awsErrorCode,
+  compareKeys,
   fromTags,
   isOwned,
+  keyOfTags,
   MANAGED_BY,
+  type PreviewKey,
   previewBaseName,
   TAG,
   type Tags,
@@ -75,34 +78,34 @@ export interface DiscoveryClients extends PreviewClients {
   tagging?: ResourceGroupsTaggingAPIClient;
 }
 
-/** The PR of a resource when its tags make it ours (this repository, this prefix), else undefined. */
-export function ownedPr(tags: Tags, scope: Scope): number | undefined {
+/** The preview (PR or branch) of a resource when its tags make it ours (this repository, this prefix). */
+export function ownedKey(tags: Tags, scope: Scope): PreviewKey | undefined {
   if (!isOwned(tags, scope.repository)) return undefined;
   if (tags[TAG.namePrefix] !== scope.prefix) return undefined;
-  const pr = tags[TAG.pr];
-  return pr !== undefined && /^[1-9]\d*$/.test(pr) ? Number(pr) : undefined;
+  return keyOfTags(tags);
 }
 
 /**
  * Every preview of a repository and name prefix. Reads the cluster's services (DescribeServices ≤ 10 per call), every target group and the rules of
  * their listeners (DescribeTags ≤ 20 per call), and the task-definition families named for this prefix,
- * and groups what carries our tags by PR. Nothing without the managed-by and repository tags is kept.
+ * and groups what carries our tags by preview (PR or branch). Nothing without the managed-by and repository
+ * tags is kept.
  */
 export async function findPreviews(clients: DiscoveryClients, scope: Scope): Promise<Inventory> {
-  const byPr = new Map<number, FoundPreview>();
-  const env = (pr: number): FoundPreview => {
-    let found = byPr.get(pr);
+  const byKey = new Map<string, FoundPreview>();
+  const env = (key: PreviewKey): FoundPreview => {
+    let found = byKey.get(key.id);
     if (!found) {
-      found = { pr, names: previewNames(scope.prefix, pr), rules: [], taskDefinitions: [], foreign: [] };
-      byPr.set(pr, found);
+      found = { key, names: previewNames(scope.prefix, key), rules: [], taskDefinitions: [], foreign: [] };
+      byKey.set(key.id, found);
     }
     return found;
   };
   let otherPrefixes = 0;
-  const sortOut = (tags: Tags): number | undefined => {
-    const pr = ownedPr(tags, scope);
-    if (pr === undefined && isOwned(tags, scope.repository)) otherPrefixes++;
-    return pr;
+  const sortOut = (tags: Tags): PreviewKey | undefined => {
+    const key = ownedKey(tags, scope);
+    if (key === undefined && isOwned(tags, scope.repository)) otherPrefixes++;
+    return key;
   };
 
   const [found, families] = await Promise.all([
@@ -112,17 +115,17 @@ export async function findPreviews(clients: DiscoveryClients, scope: Scope): Pro
   const { services, groups } = found;
 
   for (const service of services) {
-    const pr = sortOut(service.tags);
-    if (pr !== undefined && previewNames(scope.prefix, pr).service === service.name)
-      env(pr).service = service;
+    const key = sortOut(service.tags);
+    if (key !== undefined && previewNames(scope.prefix, key).service === service.name)
+      env(key).service = service;
   }
 
-  const ownedGroups = new Map<string, { group: FoundTargetGroup; pr: number }>();
+  const ownedGroups = new Map<string, { group: FoundTargetGroup; key: PreviewKey }>();
   for (const group of groups) {
-    const pr = sortOut(group.tags);
-    if (pr === undefined) continue;
-    env(pr).targetGroup = group;
-    ownedGroups.set(group.arn, { group, pr });
+    const key = sortOut(group.tags);
+    if (key === undefined) continue;
+    env(key).targetGroup = group;
+    ownedGroups.set(group.arn, { group, key });
   }
 
   // Rules: on the listeners of the load balancers our target groups are attached to.
@@ -150,20 +153,23 @@ export async function findPreviews(clients: DiscoveryClients, scope: Scope): Pro
   );
   for (const rule of candidates) {
     const tags = ruleTags.get(rule.arn) ?? {};
-    const pr = sortOut(tags);
-    if (pr !== undefined) env(pr).rules.push({ ...rule, tags });
+    const key = sortOut(tags);
+    if (key !== undefined) env(key).rules.push({ ...rule, tags });
   }
 
   // Families: the same rule as findPreview (familyTags): our service's revision, else the latest's tags.
+  // A family is ours when those tags name a preview whose family has exactly this name.
+  const byFamily = new Map([...byKey.values()].map((e) => [e.names.family, e]));
   await Promise.all(
-    families.map(async (family) => {
-      const tags = await familyTags(clients.ecs, family.name, byPr.get(family.pr)?.service);
-      if (tags && sortOut(tags) === family.pr) env(family.pr).family = { name: family.name, tags };
+    families.map(async (name) => {
+      const tags = await familyTags(clients.ecs, name, byFamily.get(name)?.service);
+      const key = tags && sortOut(tags);
+      if (tags && key && previewNames(scope.prefix, key).family === name) env(key).family = { name, tags };
     }),
   );
 
   await Promise.all(
-    [...byPr.values()]
+    [...byKey.values()]
       .filter((e) => e.targetGroup && e.service?.status !== 'ACTIVE')
       .map(async (e) => {
         const { TargetHealthDescriptions = [] } = await clients.elb.send(
@@ -176,7 +182,7 @@ export async function findPreviews(clients: DiscoveryClients, scope: Scope): Pro
   );
 
   return {
-    previews: [...byPr.values()].sort((a, b) => a.pr - b.pr),
+    previews: [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key)),
     otherPrefixes,
     discovery: found.discovery,
     ...(found.note ? { discoveryNote: found.note } : {}),
@@ -357,18 +363,21 @@ async function listTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<Foun
   return groups;
 }
 
-/** Families named `<prefix>-pr-<n>` (ListTaskDefinitionFamilies filters by a true prefix). */
-async function listFamilies(ecs: ECSClient, prefix: string): Promise<{ name: string; pr: number }[]> {
-  const stem = previewBaseName(prefix, 0).replace(/0$/, '');
-  const found: { name: string; pr: number }[] = [];
-  for await (const page of paginateListTaskDefinitionFamilies(
-    { client: ecs },
-    { familyPrefix: stem, status: 'ACTIVE' },
-  )) {
-    for (const name of page.families ?? []) {
-      const match = /^(\d+)$/.exec(name.slice(stem.length));
-      const pr = match ? Number(match[1]) : 0;
-      if (pr > 0 && previewNames(prefix, pr).family === name) found.push({ name, pr });
+/**
+ * Families named like a preview's: `<prefix>-pr-<n>` and `<prefix>-br-<slug>` (ListTaskDefinitionFamilies
+ * filters by a true prefix). A PR family's name proves nothing either: its tags decide (findPreviews).
+ */
+async function listFamilies(ecs: ECSClient, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const stem of [previewBaseName(prefix, 'pr-'), previewBaseName(prefix, 'br-')]) {
+    for await (const page of paginateListTaskDefinitionFamilies(
+      { client: ecs },
+      { familyPrefix: stem, status: 'ACTIVE' },
+    )) {
+      for (const name of page.families ?? []) {
+        // A PR family's name must end in its number; anything else after `-pr-` is not a preview's.
+        if (stem.endsWith('-br-') || /^[1-9]\d*$/.test(name.slice(stem.length))) found.push(name);
+      }
     }
   }
   return found;

@@ -1,4 +1,4 @@
-import { suiteTags, type Tags } from '@ecs-actions/kit';
+import { keyTags, prKey, suiteTags, type Tags } from '@ecs-actions/kit';
 import { type FakeWorld, fakeAws, fakeClock } from '@ecs-actions/testing';
 import { describe, expect, it } from 'vitest';
 import { findPreview } from './discover.js';
@@ -8,7 +8,13 @@ import { teardownPreview } from './teardown.js';
 // the preview domain; the end-to-end tests run the same code against moto.
 const REPO = 'octo-org/shop';
 const tagsFor = (pr: number, repository = REPO): Tags =>
-  suiteTags({ repository, pr, namePrefix: 'shop', now: new Date('2026-11-01T00:00:00Z'), ttlMs: 86_400_000 });
+  suiteTags({
+    repository,
+    keyTags: keyTags(prKey(pr)),
+    namePrefix: 'shop',
+    now: new Date('2026-11-01T00:00:00Z'),
+    ttlMs: 86_400_000,
+  });
 
 function world(pr: number, over: Partial<FakeWorld> = {}): FakeWorld {
   return {
@@ -25,7 +31,7 @@ function world(pr: number, over: Partial<FakeWorld> = {}): FakeWorld {
     ...over,
   };
 }
-const target = (pr: number) => ({ cluster: 'previews', repository: REPO, prefix: 'shop', pr });
+const target = (pr: number) => ({ cluster: 'previews', repository: REPO, prefix: 'shop', key: prKey(pr) });
 
 describe('findPreview (typed fake)', () => {
   it("finds the PR's service, target group, rule and revisions by name, owned by tags", async () => {

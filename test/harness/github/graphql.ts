@@ -410,6 +410,7 @@ const SCHEMA: Record<string, TypeSpec> = {
       ...NODE_FIELDS,
       nameWithOwner: { type: 'String!' },
       pullRequest: { type: 'PullRequest', args: { number: { type: 'Int!' } } },
+      ref: { type: 'Ref', args: { qualifiedName: { type: 'String!' } } },
       deployments: {
         type: 'DeploymentConnection!',
         args: { environments: { type: '[String!]' }, first: { type: 'Int' }, after: { type: 'String' } },
@@ -446,6 +447,11 @@ const SCHEMA: Record<string, TypeSpec> = {
       pageInfo: { type: 'PageInfo!' },
       totalCount: { type: 'Int!' },
     },
+  },
+  Ref: {
+    kind: 'object',
+    related: ['Node'],
+    fields: { ...NODE_FIELDS, name: { type: 'String!' }, prefix: { type: 'String!' } },
   },
   PageInfo: {
     kind: 'object',
@@ -1050,6 +1056,21 @@ class Executor {
                   })),
                   c,
                 ),
+            },
+          };
+        },
+        // GitHub answers null (no error) for a ref that does not exist.
+        ref: (f: FieldNode) => {
+          const qualified = String(this.arg(f, 'qualifiedName'));
+          const match = /^(refs\/(?:heads|tags)\/)?(.+)$/.exec(qualified)!;
+          const name = match[2]!;
+          if (!repo.refs.has(name)) return null;
+          return {
+            __typename: 'Ref',
+            plain: {
+              id: Buffer.from(`047:Ref${repo.id}:${qualified}`).toString('base64'),
+              name,
+              prefix: match[1] ?? 'refs/heads/',
             },
           };
         },

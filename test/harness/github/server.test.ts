@@ -674,6 +674,35 @@ interface SweepAnswer {
   deployments: { nodes: unknown[] };
 }
 
+describe('GraphQL: refs of a repository', () => {
+  it('answers a branch by its qualified name, and null (no error) for one that does not exist or was deleted', async () => {
+    gh.state.setRef('feature/x', 'e'.repeat(40));
+    const QUERY = `query Branches($owner: String!, $name: String!, $b0: String!, $b1: String!, $b2: String!) {
+      repository(owner: $owner, name: $name) {
+        b0: ref(qualifiedName: $b0) { name prefix }
+        b1: ref(qualifiedName: $b1) { name }
+        b2: ref(qualifiedName: $b2) { name }
+      }
+    }`;
+    const variables = {
+      owner: OWNER,
+      name: REPO,
+      b0: 'refs/heads/feature/x',
+      b1: 'refs/heads/nope',
+      b2: 'refs/heads/main',
+    };
+    const before = await octokit.graphql<{ repository: Record<string, unknown> }>(QUERY, variables);
+    expect(before.repository).toEqual({
+      b0: { name: 'feature/x', prefix: 'refs/heads/' },
+      b1: null,
+      b2: { name: 'main' },
+    });
+    gh.state.deleteRef('feature/x');
+    const after = await octokit.graphql<{ repository: Record<string, unknown> }>(QUERY, variables);
+    expect(after.repository.b0).toBeNull();
+  });
+});
+
 describe('GraphQL: pull requests, their comments and deployments of a repository', () => {
   const QUERY = `
     query Sweep($owner: String!, $name: String!, $env: [String!]) {

@@ -319,6 +319,11 @@ export class GitHubState {
     this.requireRepo(repo).refs.set(ref, sha);
   }
 
+  /** Deletes a branch or tag (a `delete` event's push). */
+  deleteRef(ref: string, repo?: string): void {
+    this.requireRepo(repo).refs.delete(ref);
+  }
+
   /** A full 40-hex SHA stands for itself; otherwise the ref must be known (GitHub answers 422/409). */
   resolveRef(repo: RepoRecord, ref: string): string | undefined {
     if (/^[0-9a-f]{40}$/i.test(ref)) return ref.toLowerCase();
