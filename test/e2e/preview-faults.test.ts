@@ -260,7 +260,7 @@ describe('bad input fails before any AWS change, naming the input', () => {
     [
       'no PR placeholder',
       { host: 'preview.example.com' },
-      /^Input 'host': .* has neither \{pr\} nor \{branch\}/,
+      /^Input 'host': .* has none of \{pr\}, \{branch\} or \{key\}/,
     ],
     [
       'not an image',
@@ -294,13 +294,15 @@ describe('bad input fails before any AWS change, naming the input', () => {
     });
   }
 
-  it('a PR number is required outside a pull_request event', async () => {
+  it('a PR number or branch is required outside pull_request and push events', async () => {
     world().proxy.resetCounts();
     const result = await runForPr(world(), CREATE, 501, createInputs(world()), {
-      event: { name: 'push', payload: {} },
+      event: { name: 'workflow_dispatch', payload: {} },
     });
     expect(result.exitCode).toBe(1);
-    expect(result.errors[0]).toMatch(/^Input 'pr-number' is required: this push event has no pull request/);
+    expect(result.errors[0]).toMatch(
+      /^Input 'pr-number' or 'branch' is required: this workflow_dispatch event has neither a pull request nor a pushed or deleted branch/,
+    );
     expect(world().proxy.calls).toEqual([]);
   });
 });

@@ -246,6 +246,7 @@ describe('preview-sweep through its bundle', () => {
     expect(parse(next.outputs.deleted)).toEqual([
       {
         pr: 22,
+        key: 'pr-22',
         reason: 'orphaned',
         detail: expect.any(String),
         resources: [{ kind: 'target-group', id: expect.stringContaining('pr-22') }],

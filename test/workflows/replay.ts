@@ -107,6 +107,9 @@ export interface ReplayOptions {
   stubs?: Record<string, JobRecord>;
   /** The secrets the caller passes (`secrets:` of the call); an unset one reads as empty, as on GitHub. */
   secrets?: Record<string, string>;
+  /** GITHUB_REF and GITHUB_SHA of the run (a push's branch and commit); default refs/heads/main. */
+  ref?: string;
+  sha?: string;
 }
 
 /** Replays every job of a workflow in order (our workflows list jobs after the jobs they need). */
@@ -120,6 +123,9 @@ export async function replayWorkflow(
     event: options.event.payload,
     repository: options.repository,
     token: options.token,
+    ref: options.ref ?? 'refs/heads/main',
+    ref_name: (options.ref ?? 'refs/heads/main').replace(/^refs\/(heads|tags)\//, ''),
+    sha: options.sha ?? 'f'.repeat(40),
   };
   const jobs: Record<string, JobRecord[]> = {};
   const needsContext: Record<string, Value> = {};
@@ -190,7 +196,14 @@ async function replayJob(
       const result = await runAction({
         action: join(repoRoot, 'actions', action),
         inputs,
-        env: { ...options.env, ...env, GITHUB_RUN_ID: String(options.runId) },
+        env: {
+          ...options.env,
+          ...env,
+          GITHUB_RUN_ID: String(options.runId),
+          GITHUB_REF: String((context.github as Record<string, Value>).ref),
+          GITHUB_REF_NAME: String((context.github as Record<string, Value>).ref_name),
+          GITHUB_SHA: String((context.github as Record<string, Value>).sha),
+        },
         event: options.event,
         token: options.token,
         apiUrl: options.apiUrl,

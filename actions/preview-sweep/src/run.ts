@@ -270,7 +270,8 @@ export function assertAllRemoved(result: SweepResult): void {
   for (const f of failed) {
     for (const e of f.errors) {
       const key = `${e.kind}: ${e.error}`;
-      byError.set(key, [...(byError.get(key) ?? []), `${keyLabel(f.key)} (${e.id})`]);
+      const who = f.key.kind === 'pr' ? `#${f.key.pr}` : `branch ${f.key.branch}`;
+      byError.set(key, [...(byError.get(key) ?? []), `${who} (${e.id})`]);
     }
   }
   const lines = [...byError].map(([error, where]) =>
