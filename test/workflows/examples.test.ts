@@ -48,6 +48,13 @@ describe('examples/ecs-environments.yml', () => {
     expect(String(settings.host)).toContain('{pr}');
   });
 
+  it('gives branch previews (examples/workflows/preview-branches.yml) their own environment and host', () => {
+    const review = { ...file.defaults, ...file.environments.review };
+    expect(String(review.host)).toContain('{branch}');
+    expect(String(review.host)).not.toContain('{pr}');
+    expect(review['listener-arn']).toBe(file.defaults['listener-arn']);
+  });
+
   it('uses the environment name the example workflows use (the default of the workflows’ `environment`)', () => {
     for (const name of ['preview.yml', 'preview-cleanup.yml']) {
       const iface = repositoryResolver.workflow(name)?.on as {

