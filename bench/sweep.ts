@@ -6,7 +6,9 @@
 // ./scripts/ts-resolve.mjs bench/sweep.ts` (SWEEP_BENCH_ENVIRONMENTS=N for another size).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBranchStates } from '../actions/preview-sweep/src/github.js';
 import { renderBody } from '../packages/comment/src/body.js';
+import { createOctokit, runContext } from '../packages/kit/src/index.js';
 import { awsEnv, headSha, REPOSITORY, startWorld, TOKEN } from '../test/e2e/preview-env.js';
 import { DAY, inventory, PROXY_BUCKETS, SWEEP, seedPreview } from '../test/e2e/sweep-env.js';
 import { isMutating } from '../test/harness/aws/proxy.js';
@@ -210,6 +212,25 @@ try {
       .map(([op, n]) => `| ${op} | ${n} | ${(n / COUNT).toFixed(2)} |`),
     '',
   ];
+  // Branch previews: the sweep asks whether each one's branch still exists. 250 branches, 120 of them deleted,
+  // through the same function the bundle uses, counted by the GitHub fake.
+  const branches = Array.from({ length: 250 }, (_, i) => `feature/bench-${i}`);
+  branches.forEach((b, i) => {
+    if (i % 25 < 13) world.gh.state.setRef(b, headSha(5000 + i));
+  });
+  world.gh.requests.length = 0;
+  const env = { GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: world.gh.url };
+  const states = await readBranchStates(createOctokit(TOKEN, env), runContext(env), branches);
+  const branchRequests = world.gh.requests.length;
+  const deletedBranches = [...states.values()].filter((st) => st.state === 'deleted').length;
+  lines.push(
+    '## Branch previews: which branches still exist',
+    '',
+    `| branches checked | GitHub requests | deleted found | expected deleted |`,
+    '| --- | --- | --- | --- |',
+    `| ${branches.length} | ${branchRequests} (GraphQL, 100 per query) | ${deletedBranches} | ${branches.filter((_, i) => i % 25 >= 13).length} |`,
+    '',
+  );
   const report = lines.join('\n');
   writeFileSync(join(repoRoot, 'bench', 'sweep-results.md'), report);
   console.log(report);
