@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from './aws/iam-eval.js';
-import type { Call } from './aws/proxy.js';
+import { type Call, iamActionOf } from './aws/proxy.js';
 import { repoRoot } from './runner.js';
 
 interface Statement {
@@ -30,13 +30,7 @@ function matches(pattern: string, action: string): boolean {
   return regex.test(action);
 }
 
-/** Signing names whose IAM prefix differs (the Resource Groups Tagging API signs as `tagging`). */
-const IAM_PREFIX: Record<string, string> = { tagging: 'tag' };
-
-/** The IAM action of a call the proxy saw (`tag:GetResources` for the `tagging` signing name). */
-export function iamActionOf(call: Pick<Call, 'service' | 'operation'>): string {
-  return `${IAM_PREFIX[call.service] ?? call.service}:${call.operation}`;
-}
+export { iamActionOf };
 
 /**
  * Every AWS call an action's bundle made (the proxy knows the action from the `ecs-actions/<action>`

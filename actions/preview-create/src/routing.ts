@@ -22,6 +22,7 @@ import {
   UserError,
 } from '@ecs-actions/kit';
 import {
+  asleepFor,
   describeTags,
   describeTargetGroup,
   type FoundTargetGroup,
@@ -30,6 +31,7 @@ import {
   listRules,
   loadBalancerArnOf,
   ownedBy,
+  routesTo,
 } from '@ecs-actions/preview';
 import { authChange, authenticateActionOf, ruleActions, withClient } from '@ecs-actions/preview/auth';
 import { type AuthSettings, userPoolOf } from '@ecs-actions/preview/auth-settings';
@@ -96,7 +98,7 @@ export async function findRouting(
     }
   }
   const conflict = rules.find(
-    (r) => !r.IsDefault && hostsOf(r).includes(plan.host) && (!group || !forwardsTo(r, group.arn)),
+    (r) => !r.IsDefault && hostsOf(r).includes(plan.host) && (!group || !routesTo(r, group.arn)),
   );
   if (conflict) {
     throw new UserError(
@@ -198,13 +200,16 @@ export async function applyRouting(
       await elb.send(new ModifyRuleCommand({ RuleArn: rule.RuleArn, Actions: change.actions }));
       const before = authenticateActionOf(routing.rule)?.Type;
       const after = routing.auth.kind === 'none' ? undefined : `authenticate-${routing.auth.kind}`;
-      changes.push(
-        !after
-          ? 'turned the login off'
-          : !before
-            ? `turned on the ${routing.auth.kind === 'oidc' ? 'OIDC' : 'Cognito'} login`
-            : `changed the rule's login${change.secretSent ? ' (client secret sent)' : ''}`,
-      );
+      const woke = asleepFor(routing.rule, groupArn);
+      if (woke) changes.push('woke the preview: its rule forwards again instead of the sleep page');
+      if (!woke || before !== after)
+        changes.push(
+          !after
+            ? 'turned the login off'
+            : !before
+              ? `turned on the ${routing.auth.kind === 'oidc' ? 'OIDC' : 'Cognito'} login`
+              : `changed the rule's login${change.secretSent ? ' (client secret sent)' : ''}`,
+        );
     }
     await retag(elb, rule.RuleArn!, routing.ruleTags, wantedTag, plan.host, log);
   }
@@ -246,10 +251,10 @@ async function retag(
   }
 }
 
-/** Of the rules that forward to the group, the one every run agrees on: the lowest priority. */
+/** Of the rules of the group (forwarding, or asleep), the one every run agrees on: the lowest priority. */
 function lowestRuleFor(rules: Rule[], groupArn: string): Rule | undefined {
   return rules
-    .filter((r) => !r.IsDefault && forwardsTo(r, groupArn))
+    .filter((r) => !r.IsDefault && routesTo(r, groupArn))
     .sort((a, b) => Number(a.Priority) - Number(b.Priority))[0];
 }
 

@@ -31,7 +31,7 @@ import {
   toEcsTags,
   UserError,
 } from '@ecs-actions/kit';
-import { ownedBy } from '@ecs-actions/preview';
+import { isAsleep, markAwake, ownedBy } from '@ecs-actions/preview';
 import type { CreateInputs } from './inputs.js';
 import type { Plan } from './plan.js';
 import { type Rendered, renderTaskDefinition } from './taskdef.js';
@@ -221,10 +221,14 @@ export async function applyService(
         tags: toEcsTags(stateTags(plan, rendered.hash)),
       }),
     );
+    const woke = isAsleep(serviceTags);
+    if (woke) await markAwake({ ecs }, existing.serviceArn!, serviceTags, clock.now());
     changes.push(
       [
         specChanged && `deployed ${inputs.image}`,
-        desiredChanged && `desired count ${inputs.desiredCount}`,
+        woke
+          ? `woke the service (desired count ${inputs.desiredCount})`
+          : desiredChanged && `desired count ${inputs.desiredCount}`,
         networkChanged && 'network configuration',
       ]
         .filter(Boolean)

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -34,6 +35,8 @@ export function sweepClients(inputs: SweepInputs, step: StepDeps): { deps: Sweep
     // Discovery by tags (its own quota; counted with the rest).
     tagging: paceClient(createAwsClient(ResourceGroupsTaggingAPIClient, aws), pacer, awsBucketsOf, calls),
     ...(inputs.githubToken ? { github: sweepGitHub(inputs, step) } : {}),
+    // Only with idle-after: one GetMetricData per 500 previews (its own quota, not the pacer's buckets).
+    ...(inputs.idleAfterMs !== undefined ? { cloudwatch: createAwsClient(CloudWatchClient, aws) } : {}),
   };
   return { deps, calls };
 }

@@ -27,7 +27,24 @@ describe('parseSweepInputs', () => {
       commentRow: 'preview',
       githubToken: undefined,
       githubRequestBudget: 500,
+      sleepSchedule: undefined,
+      idleAfterMs: undefined,
+      wakeTimeoutMs: 300_000,
     });
+    expect(
+      parse({
+        cluster: 'c',
+        'sleep-schedule': '0 20 * * 1-5',
+        'wake-schedule': '0 7 * * 1-5',
+        'idle-after': '2h',
+      }),
+    ).toMatchObject({
+      sleepSchedule: { sleep: '0 20 * * 1-5', wake: '0 7 * * 1-5', timeZone: 'UTC' },
+      idleAfterMs: 2 * 3_600_000,
+    });
+    expect(() => parse({ cluster: 'c', 'idle-after': '1m' })).toThrow(
+      /Input 'idle-after': "1m" is shorter than the minimum/,
+    );
   });
 
   it('names the input and an accepted example in every error', () => {

@@ -1,4 +1,5 @@
 import type { Inputs } from '@ecs-actions/kit/inputs';
+import { parseSleepSchedule, type SleepSchedule } from '@ecs-actions/preview/schedule';
 
 export interface SweepInputs {
   region: string | undefined;
@@ -17,6 +18,12 @@ export interface SweepInputs {
   githubToken: string | undefined;
   /** GitHub requests this run may make; removals whose follow-ups do not fit wait for the next run. */
   githubRequestBudget: number;
+  /** When previews sleep and wake (sleep-schedule, wake-schedule, time-zone); undefined: no schedule. */
+  sleepSchedule: SleepSchedule | undefined;
+  /** A preview with no request for this long sleeps; undefined: never for being idle. */
+  idleAfterMs: number | undefined;
+  /** How long a wake waits for a healthy target before the rule forwards again anyway. */
+  wakeTimeoutMs: number;
 }
 
 /** Reads and validates every input before anything touches AWS or GitHub. */
@@ -37,5 +44,15 @@ export function parseSweepInputs(inputs: Inputs): SweepInputs {
     commentRow: inputs.string('comment-row', 'preview'),
     githubToken: inputs.string('github-token'),
     githubRequestBudget: inputs.integer('github-request-budget', { fallback: 500, min: 20 }) ?? 500,
+    sleepSchedule: parseSleepSchedule(
+      inputs.string('sleep-schedule'),
+      inputs.string('wake-schedule'),
+      inputs.string('time-zone'),
+    ),
+    idleAfterMs:
+      inputs.string('idle-after') === undefined
+        ? undefined
+        : inputs.duration('idle-after', '2h', { min: 10 * 60_000, max: 14 * 86_400_000 }),
+    wakeTimeoutMs: inputs.duration('wake-timeout', '5m', { min: 10_000, max: 3_600_000 }),
   };
 }

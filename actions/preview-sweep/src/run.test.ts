@@ -25,6 +25,9 @@ const INPUTS: SweepInputs = {
   commentRow: 'preview',
   githubToken: undefined,
   githubRequestBudget: 500,
+  sleepSchedule: undefined,
+  idleAfterMs: undefined,
+  wakeTimeoutMs: 300_000,
 };
 
 const tagsFor = (pr: number, createdDaysAgo: number): Tags =>

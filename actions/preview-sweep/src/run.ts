@@ -1,9 +1,13 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { errorMessage, keyLabel, type PreviewKey, type StepDeps, UserError } from '@ecs-actions/kit';
 import {
   type DiscoveryClients,
   findPreviews,
   type Removed,
+  type SleepReason,
+  sleepPreview,
   teardownPreview,
+  wakePreview,
   withRevisions,
 } from '@ecs-actions/preview';
 import type { SweepInputs } from './inputs.js';
@@ -17,6 +21,7 @@ import {
   plan,
 } from './plan.js';
 import { mapLimit, taskQueue } from './pool.js';
+import { idleCandidates, idleGroups, planSleep } from './sleep.js';
 
 /**
  * Environments torn down at once. Throughput is set by the pacer (AWS's buckets), not by this; it only
@@ -58,6 +63,17 @@ export interface SweepGitHub {
 
 export interface SweepDeps extends DiscoveryClients, StepDeps {
   github?: SweepGitHub;
+  /** CloudWatch, for `idle-after` (the target groups' request counts). */
+  cloudwatch?: CloudWatchClient;
+}
+
+/** A preview put to sleep or woken by this run (dry run: that would be). */
+export interface SleepChange {
+  key: PreviewKey;
+  reason: SleepReason;
+  detail: string;
+  /** Wake: whether a target was healthy before the rule forwarded again. */
+  healthy?: boolean;
 }
 
 export interface SweptEnvironment {
@@ -93,6 +109,10 @@ export interface SweepResult {
   github: { requests: number; budget: number; deferredWrites: PreviewKey[] };
   /** Why PR and branch states were not read, when they were not. */
   prCheck: string;
+  slept: SleepChange[];
+  woke: SleepChange[];
+  /** Previews that could not be put to sleep or woken (warned; the next run tries again). */
+  sleepFailed: (SleepChange & { error: string })[];
   elapsedMs: number;
 }
 
@@ -144,6 +164,9 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     comments: { updated: 0, noComment: 0, readOnly: 0, failed: 0, wired: deps.github?.comments === true },
     github: { requests: 0, budget: inputs.githubRequestBudget, deferredWrites: [] },
     prCheck,
+    slept: [],
+    woke: [],
+    sleepFailed: [],
     elapsedMs: 0,
   };
   let deletions = decisions.filter((d) => d.action === 'delete');
@@ -191,6 +214,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
         resources: outcome.resources,
       });
   }
+  await sleepAndWake(inputs, deps, decisions, result);
   await github.idle();
   if (deps.github && result.comments.updated > 0) {
     try {
@@ -209,6 +233,66 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   }
   result.elapsedMs = deps.clock.now() - start;
   return result;
+}
+
+/** CONCURRENCY is for removals; sleeping and waking wait for health, so fewer at once. */
+const SLEEP_CONCURRENCY = 8;
+
+/** Puts working previews to sleep and wakes them, by the schedule and `idle-after` (sleep.ts decides). */
+async function sleepAndWake(
+  inputs: SweepInputs,
+  deps: SweepDeps,
+  decisions: Decision[],
+  result: SweepResult,
+): Promise<void> {
+  if (!inputs.sleepSchedule && inputs.idleAfterMs === undefined) return;
+  const now = deps.clock.now();
+  const options = {
+    now,
+    ...(inputs.sleepSchedule ? { schedule: inputs.sleepSchedule } : {}),
+    ...(inputs.idleAfterMs !== undefined ? { idleAfterMs: inputs.idleAfterMs } : {}),
+  };
+  const working = decisions.filter((d) => d.action === 'keep' && d.reason === 'fresh').map((d) => d.env);
+  let idle = new Set<string>();
+  const candidates = idleCandidates(working, options);
+  if (candidates.length > 0 && deps.cloudwatch && inputs.idleAfterMs !== undefined) {
+    try {
+      idle = await idleGroups(deps.cloudwatch, candidates, inputs.idleAfterMs, now);
+    } catch (error) {
+      deps.warn(
+        `Request counts not read from CloudWatch (${errorMessage(error)}): no preview slept for being idle. Allow cloudwatch:GetMetricData.`,
+      );
+    }
+  }
+  const plan = planSleep(working, options, idle);
+  await mapLimit(plan, SLEEP_CONCURRENCY, async (d) => {
+    const change: SleepChange = { key: d.env.key, reason: d.reason, detail: d.detail };
+    if (inputs.dryRun) {
+      (d.action === 'sleep' ? result.slept : result.woke).push(change);
+      return;
+    }
+    try {
+      if (d.action === 'sleep') {
+        await sleepPreview(deps, d.env, { cluster: inputs.cluster, reason: d.reason, now: deps.clock.now() });
+        result.slept.push(change);
+        deps.log(`${keyLabel(d.env.key)}: asleep (${d.detail})`);
+      } else {
+        const { healthy } = await wakePreview(deps, d.env, {
+          cluster: inputs.cluster,
+          clock: deps.clock,
+          timeoutMs: inputs.wakeTimeoutMs,
+          intervalMs: 5_000,
+        });
+        result.woke.push({ ...change, healthy });
+        deps.log(`${keyLabel(d.env.key)}: awake (${d.detail})${healthy ? '' : ', not healthy yet'}`);
+      }
+    } catch (error) {
+      result.sleepFailed.push({ ...change, error: errorMessage(error) });
+      deps.warn(
+        `${keyLabel(d.env.key)}: could not ${d.action === 'sleep' ? 'put it to sleep' : 'wake it'}: ${errorMessage(error)}`,
+      );
+    }
+  });
 }
 
 /**

@@ -8,7 +8,13 @@ import { sweepSummary } from './summary.js';
 export async function start(inputs: SweepInputs): Promise<void> {
   const { deps, calls } = sweepClients(inputs, stepDeps());
   const result = await runSweep(inputs, deps);
-  setOutputs({ deleted: listed(result.deleted), kept: listed(result.kept), failed: listed(result.failed) });
+  setOutputs({
+    deleted: listed(result.deleted),
+    kept: listed(result.kept),
+    failed: listed(result.failed),
+    slept: listed(result.slept),
+    woke: listed(result.woke),
+  });
   await writeSummary(sweepSummary(result, calls));
   assertAllRemoved(result);
 }

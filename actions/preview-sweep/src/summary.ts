@@ -74,6 +74,27 @@ export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): 
       '',
     );
   }
+  if (result.slept.length || result.woke.length || result.sleepFailed.length) {
+    const would = result.dryRun ? 'would ' : '';
+    lines.push(
+      `#### Sleep and wake: ${result.slept.length} ${would}put to sleep, ${result.woke.length} ${would}woken`,
+      '',
+      table(
+        ['preview', 'change', 'reason', 'why'],
+        [
+          ...result.slept.map((s) => [preview(s.key), `💤 ${would}asleep`, s.reason, s.detail]),
+          ...result.woke.map((w) => [
+            preview(w.key),
+            `☀️ ${would}awake`,
+            w.reason,
+            `${w.detail}${w.healthy === false ? ' (not healthy within wake-timeout; forwarding anyway)' : ''}`,
+          ]),
+          ...result.sleepFailed.map((f) => [preview(f.key), 'failed', f.reason, f.error]),
+        ],
+      ),
+      '',
+    );
+  }
   const notes = [
     result.prCheck && `Closed PRs and deleted branches were not checked: ${result.prCheck}.`,
     result.otherPrefixes > 0 &&

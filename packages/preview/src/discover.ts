@@ -5,6 +5,7 @@ import {
   paginateListTaskDefinitions,
 } from '@aws-sdk/client-ecs';
 import {
+  type Action,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -19,8 +20,9 @@ import {
   type Tags,
   UserError,
 } from '@ecs-actions/kit';
-import { describeTags, forwardsTo, hostsOf, listListeners, listRules, loadBalancerArnOf } from './elb.js';
+import { describeTags, hostsOf, listListeners, listRules, loadBalancerArnOf } from './elb.js';
 import { type PreviewNames, previewNames } from './names.js';
+import { routesTo } from './sleep.js';
 
 export interface PreviewClients {
   ecs: ECSClient;
@@ -50,6 +52,8 @@ export interface FoundService {
   name: string;
   status: string;
   taskDefinition: string | undefined;
+  /** The service's desired count (0 while the preview sleeps). */
+  desiredCount?: number;
   tags: Tags;
 }
 
@@ -65,6 +69,8 @@ export interface FoundRule {
   listenerArn: string;
   priority: string;
   hosts: string[];
+  /** The rule's actions: a login, then forward (awake) or the sleep page (asleep). */
+  actions?: Action[];
   tags: Tags;
 }
 
@@ -129,8 +135,14 @@ export async function findPreview(clients: PreviewClients, target: PreviewTarget
     const rules: Omit<FoundRule, 'tags'>[] = [];
     for (const listenerArn of listeners) {
       for (const rule of await listRules(clients.elb, listenerArn)) {
-        if (!rule.IsDefault && rule.RuleArn && forwardsTo(rule, group.arn)) {
-          rules.push({ arn: rule.RuleArn, listenerArn, priority: rule.Priority ?? '', hosts: hostsOf(rule) });
+        if (!rule.IsDefault && rule.RuleArn && routesTo(rule, group.arn)) {
+          rules.push({
+            arn: rule.RuleArn,
+            listenerArn,
+            priority: rule.Priority ?? '',
+            hosts: hostsOf(rule),
+            actions: rule.Actions ?? [],
+          });
         }
       }
     }
@@ -210,6 +222,7 @@ export async function describeService(
       name: s.serviceName ?? name,
       status: s.status ?? 'UNKNOWN',
       taskDefinition: s.taskDefinition,
+      desiredCount: s.desiredCount,
       tags: fromTags(s.tags),
     };
   } catch (error) {

@@ -40,13 +40,13 @@ import {
 } from './discover.js';
 import {
   describeTags,
-  forwardsTo,
   hostsOf,
   listListeners,
   listRules,
   listTargetGroups as listTargetGroupsOf,
 } from './elb.js';
 import { previewNames } from './names.js';
+import { routesTo } from './sleep.js';
 
 /** Target groups asked for per DescribeTargetGroups call (no limit is published; DescribeTags' 20). */
 export const DESCRIBE_TARGET_GROUPS_BATCH = 20;
@@ -137,12 +137,13 @@ export async function findPreviews(clients: DiscoveryClients, scope: Scope): Pro
   )) {
     for (const rule of rules) {
       if (rule.IsDefault || !rule.RuleArn) continue;
-      if ([...ownedGroups.keys()].some((arn) => forwardsTo(rule, arn))) {
+      if ([...ownedGroups.keys()].some((arn) => routesTo(rule, arn))) {
         candidates.push({
           arn: rule.RuleArn,
           listenerArn,
           priority: rule.Priority ?? '',
           hosts: hostsOf(rule),
+          actions: rule.Actions ?? [],
         });
       }
     }
@@ -338,6 +339,7 @@ async function describeServices(ecs: ECSClient, cluster: string, arns: string[])
       name: s.serviceName ?? s.serviceArn!.split('/').pop()!,
       status: s.status ?? 'UNKNOWN',
       taskDefinition: s.taskDefinition,
+      desiredCount: s.desiredCount,
       tags: fromTags(s.tags),
     }));
 }

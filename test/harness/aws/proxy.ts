@@ -32,6 +32,14 @@ import {
 } from './iam-eval.js';
 import { fromQuery, refusal } from './realism.js';
 
+/** Signing names whose IAM prefix differs: the Tagging API signs as `tagging`, CloudWatch as `monitoring`. */
+const IAM_PREFIX: Record<string, string> = { tagging: 'tag', monitoring: 'cloudwatch' };
+
+/** The IAM action of a call the proxy saw (`tag:GetResources` for the `tagging` signing name). */
+export function iamActionOf(call: { service: string; operation: string }): string {
+  return `${IAM_PREFIX[call.service] ?? call.service}:${call.operation}`;
+}
+
 export type Protocol = 'awsJson' | 'awsQuery' | 'ec2Query' | 'rpcv2Cbor' | 'rest';
 
 /**
@@ -567,7 +575,7 @@ export async function startFaultProxy(
       const params = paramsOf(id.protocol, body);
       const refs = resourcesOf(id.service, id.operation, params);
       const tags = await Promise.all(refs.map((ref) => tagsOfResource(ref, req.headers)));
-      const iamAction = `${id.service === 'tagging' ? 'tag' : id.service}:${id.operation}`;
+      const iamAction = iamActionOf(id);
       const denied = authorizationsOf(iamAction, params, tags).find((a) => !allowingStatement(policy, a));
       if (denied) {
         iamDenials.push(`${call.action} → ${denied.action} (${JSON.stringify(denied.keys)})`);
