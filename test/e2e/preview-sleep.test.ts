@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 // Sleep and wake through the bundles against moto: the sweep puts previews to sleep by schedule and by
 // idleness (CloudWatch request counts put into moto), wakes schedule-slept ones, and a deployment
 // (preview-create) wakes any. What is checked is what AWS holds afterwards: the service's desired count and
@@ -8,7 +9,8 @@ import { type Action, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-
 import { describe, expect, it } from 'vitest';
 import { awsClientConfig, createClients } from '../harness/aws/clients.js';
 import { freshAlb } from '../harness/aws/starting-points.js';
-import { builtAction, runAction } from '../harness/runner.js';
+import { builtAction, repoRoot, runAction } from '../harness/runner.js';
+import { tableOf } from './pr-comment-helpers.js';
 import {
   awsEnv,
   CREATE,
@@ -22,6 +24,7 @@ import {
 import { SWEEP } from './sweep-env.js';
 
 const world = usePreviewWorld();
+const PR_COMMENT = join(repoRoot, 'actions', 'pr-comment');
 const HOUR = 3_600_000;
 const NEVER = '0 0 29 2 1'; // 29 February on a Monday: years away, never "recently"
 const ALWAYS = '* * * * *';
@@ -77,6 +80,10 @@ describe('sleep and wake through the bundles', () => {
     expect(created.errors).toEqual([]);
     const { 'service-arn': serviceArn, 'rule-arn': ruleArn, 'target-group-arn': groupArn } = created.outputs;
     await backdate(w, serviceArn!, 'ecs-actions:created-at', HOUR);
+    // The PR's workflow keeps its sticky comment with the pr-comment bundle.
+    const commented = await runForPr(w, PR_COMMENT, 61, { status: 'ready', url: created.outputs.url! });
+    expect(commented.errors).toEqual([]);
+    const row = () => tableOf(w.gh.state.comments(61)[0]!.body).find((r) => r.environment === 'preview');
 
     const slept = await sweep({
       'sleep-schedule': ALWAYS,
@@ -98,6 +105,9 @@ describe('sleep and wake through the bundles', () => {
     expect(page?.FixedResponseConfig?.MessageBody).toContain('This preview is asleep');
     expect(page?.FixedResponseConfig?.MessageBody).toContain('PR #61');
     expect(page?.FixedResponseConfig?.MessageBody?.length).toBeLessThanOrEqual(1024);
+    expect(row()).toMatchObject({ status: '💤 Asleep' });
+    expect(row()?.url).toContain('pr-61.preview.example.com');
+    expect(w.gh.state.comments(61)[0]!.body).toContain('A push wakes it.');
 
     // Asleep is asleep: the next run changes nothing.
     const again = await sweep({ 'sleep-schedule': ALWAYS, 'wake-schedule': NEVER });
@@ -109,6 +119,7 @@ describe('sleep and wake through the bundles', () => {
     const woke = await sweep({ 'sleep-schedule': NEVER, 'wake-schedule': ALWAYS });
     expect(woke.errors).toEqual([]);
     expect(listed(woke.outputs.woke)).toContainEqual([61, 'schedule']);
+    expect(row()).toMatchObject({ status: '✅ Ready' });
     const awake = await serviceOf(w, serviceArn!);
     expect(awake.desiredCount).toBe(1);
     expect(awake.tags['ecs-actions:asleep-since']).toBeUndefined();

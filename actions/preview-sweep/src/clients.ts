@@ -15,6 +15,7 @@ import {
   readPrStates,
   verifyComments,
   writeFollowUp,
+  writeSleepRow,
 } from './github.js';
 import type { SweepInputs } from './inputs.js';
 import type { DeleteReason } from './plan.js';
@@ -62,7 +63,7 @@ function sweepGitHub(inputs: SweepInputs, step: StepDeps): SweepGitHub {
       : {}),
     warn: step.warn,
   };
-  let planned = new Map<string, FollowUp>();
+  const planned = new Map<string, FollowUp>();
   const written: { followUp: FollowUp; reason: DeleteReason }[] = [];
   const at = () => new Date(step.clock.now()).toISOString();
   return {
@@ -71,8 +72,13 @@ function sweepGitHub(inputs: SweepInputs, step: StepDeps): SweepGitHub {
     readPrStates: (prs) => readPrStates(octokit, context, prs),
     readBranchStates: (branches) => readBranchStates(octokit, context, branches),
     async prepare(keys) {
-      planned = await prepareFollowUps(options, keys);
-      return planned;
+      const read = await prepareFollowUps(options, keys);
+      for (const [id, followUp] of read) planned.set(id, followUp);
+      return read;
+    },
+    async markSleep(key, change, detail) {
+      const followUp = planned.get(key.id);
+      return followUp ? writeSleepRow(options, followUp, change, detail, at()) : false;
     },
     async write(key, reason) {
       const followUp = planned.get(key.id) ?? { key, deployments: [], writes: 0 };

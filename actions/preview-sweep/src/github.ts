@@ -250,6 +250,58 @@ export function destroyedRow(
   };
 }
 
+/**
+ * The row of a preview the sweep put to sleep (`asleep`, with how to wake it) or woke (`ready` again); the
+ * URL and commit stay those of the row.
+ */
+export function sleepRow(
+  body: string,
+  options: { row: string; change: 'asleep' | 'awake'; detail: string; context: RunContext; at: string },
+): Row {
+  const existing = parseState(body).rows.find((r) => r.environment === options.row);
+  const { context } = options;
+  return {
+    environment: options.row,
+    status: options.change === 'asleep' ? 'asleep' : 'ready',
+    message:
+      options.change === 'asleep'
+        ? `Asleep (${options.detail}): no task runs and the URL shows a page saying so. A push wakes it.`
+        : `Woken by preview-sweep (${options.detail}).`,
+    ...(existing?.url ? { url: existing.url } : {}),
+    ...(existing?.sha ? { sha: existing.sha } : {}),
+    runId: context.runId,
+    runAttempt: context.runAttempt,
+    at: options.at,
+    ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+  };
+}
+
+/** Writes the row of a preview put to sleep or woken; problems are warnings. */
+export async function writeSleepRow(
+  options: FollowUpOptions,
+  followUp: FollowUp,
+  change: 'asleep' | 'awake',
+  detail: string,
+  at: string,
+): Promise<boolean> {
+  if (!options.comment || !followUp.comment || followUp.key.kind !== 'pr') return false;
+  const { octokit, context } = options;
+  const row = sleepRow(followUp.comment.body, { row: options.comment.row, change, detail, context, at });
+  const body = bodyWithRow(followUp.comment.body, options.comment.key, row, options.links);
+  if (body === undefined) return false;
+  try {
+    const api = githubCommentsApi(octokit, {
+      owner: context.owner,
+      repo: context.repo,
+      number: followUp.key.pr,
+    });
+    return (await api.update(followUp.comment.id, body)) !== undefined;
+  } catch (error) {
+    options.warn(`${keyLabel(followUp.key)}: sticky comment not updated: ${errorMessage(error)}`);
+    return false;
+  }
+}
+
 /** The comment's body with the row applied, or undefined when it holds that row already (or a newer one). */
 export function bodyWithRow(body: string, key: string, row: Row, links: Links): string | undefined {
   const applied = applyReport(parseState(body), row);

@@ -93,6 +93,7 @@ function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}, extraGithub: Partial
       return { comment: pr === 4 ? 'no-comment' : 'updated', deactivated: 1 };
     },
     verify: async () => 0,
+    markSleep: async () => false,
   };
   const d: SweepDeps = {
     ecs: fake.ecs,

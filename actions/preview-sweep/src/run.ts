@@ -51,6 +51,8 @@ export interface SweepGitHub {
   readBranchStates(branches: string[]): Promise<Map<string, BranchState>>;
   /** Reads what the follow-ups of these previews need (sticky comments, live deployments), by key id. */
   prepare(keys: PreviewKey[]): Promise<Map<string, PlannedFollowUp>>;
+  /** Sets the sticky comment row of a preview put to sleep (asleep) or woken (ready); true when written. */
+  markSleep(key: PreviewKey, change: 'asleep' | 'awake', detail: string): Promise<boolean>;
   /** Writes one removed preview's follow-ups. */
   write(key: PreviewKey, reason: DeleteReason): Promise<{ comment: CommentOutcome; deactivated: number }>;
   /** Checks the comments written, after a settle time, and writes lost rows again; returns how many. */
@@ -265,6 +267,22 @@ async function sleepAndWake(
     }
   }
   const plan = planSleep(working, options, idle);
+  // The PR previews' sticky comments, read in a few GraphQL requests, for their rows (💤 asleep / ready).
+  const github = deps.github?.comments && !inputs.dryRun ? deps.github : undefined;
+  const withComments = plan.filter((d) => d.env.key.kind === 'pr');
+  if (github && withComments.length > 0) await github.prepare(withComments.map((d) => d.env.key));
+  const markRow = async (d: (typeof plan)[number]) => {
+    if (!github || d.env.key.kind !== 'pr') return;
+    if (github.requests() >= inputs.githubRequestBudget) {
+      result.github.deferredWrites.push(d.env.key);
+      return;
+    }
+    try {
+      await github.markSleep(d.env.key, d.action === 'sleep' ? 'asleep' : 'awake', d.detail);
+    } catch (error) {
+      deps.warn(`${keyLabel(d.env.key)}: comment row not updated: ${errorMessage(error)}`);
+    }
+  };
   await mapLimit(plan, SLEEP_CONCURRENCY, async (d) => {
     const change: SleepChange = { key: d.env.key, reason: d.reason, detail: d.detail };
     if (inputs.dryRun) {
@@ -276,6 +294,7 @@ async function sleepAndWake(
         await sleepPreview(deps, d.env, { cluster: inputs.cluster, reason: d.reason, now: deps.clock.now() });
         result.slept.push(change);
         deps.log(`${keyLabel(d.env.key)}: asleep (${d.detail})`);
+        await markRow(d);
       } else {
         const { healthy } = await wakePreview(deps, d.env, {
           cluster: inputs.cluster,
@@ -284,6 +303,7 @@ async function sleepAndWake(
           intervalMs: 5_000,
         });
         result.woke.push({ ...change, healthy });
+        await markRow(d);
         deps.log(`${keyLabel(d.env.key)}: awake (${d.detail})${healthy ? '' : ', not healthy yet'}`);
       }
     } catch (error) {

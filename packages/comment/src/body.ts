@@ -14,6 +14,7 @@ const STATUS_LABEL: Record<Status, string> = {
   queued: '🕓 Queued',
   deploying: '🚧 Deploying',
   ready: '✅ Ready',
+  asleep: '💤 Asleep',
   failed: '❌ Failed',
   skipped: '⏭️ Skipped',
   destroyed: '🗑️ Destroyed',

@@ -1,7 +1,7 @@
 // The comment's own state: one row per environment, each stamped with the run that reported it. Any
 // run can rebuild the comment from this state, and merging two states never loses the newer row.
 
-export const STATUSES = ['queued', 'deploying', 'ready', 'failed', 'skipped', 'destroyed'] as const;
+export const STATUSES = ['queued', 'deploying', 'ready', 'asleep', 'failed', 'skipped', 'destroyed'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /**
