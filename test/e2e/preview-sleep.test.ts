@@ -4,7 +4,11 @@ import { join } from 'node:path';
 // (preview-create) wakes any. What is checked is what AWS holds afterwards: the service's desired count and
 // tags, and the rule's actions (the sleep page, the login kept, the forward back).
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecs';
 import { type Action, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from 'vitest';
 import { awsClientConfig, createClients } from '../harness/aws/clients.js';
@@ -79,6 +83,15 @@ describe('sleep and wake through the bundles', () => {
     const created = await runForPr(w, CREATE, 61, createInputs(w));
     expect(created.errors).toEqual([]);
     const { 'service-arn': serviceArn, 'rule-arn': ruleArn, 'target-group-arn': groupArn } = created.outputs;
+    // The cost estimate: the task's size at the default (us-east-1 list) rates, per day awake, one task.
+    const { taskDefinition } = await w.clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: created.outputs['task-definition-arn'] }),
+    );
+    const perDay =
+      ((Number(taskDefinition?.cpu) / 1024) * 0.04048 + (Number(taskDefinition?.memory) / 1024) * 0.004445) *
+      24;
+    expect(created.outputs['cost-per-day']).toBe(perDay.toFixed(2));
+    expect(created.summary).toContain('per day awake');
     await backdate(w, serviceArn!, 'ecs-actions:created-at', HOUR);
     // The PR's workflow keeps its sticky comment with the pr-comment bundle.
     const commented = await runForPr(w, PR_COMMENT, 61, { status: 'ready', url: created.outputs.url! });
@@ -106,6 +119,8 @@ describe('sleep and wake through the bundles', () => {
     expect(page?.FixedResponseConfig?.MessageBody).toContain('PR #61');
     expect(page?.FixedResponseConfig?.MessageBody?.length).toBeLessThanOrEqual(1024);
     expect(row()).toMatchObject({ status: '💤 Asleep' });
+    expect(slept.summary).toMatch(/#### Estimated cost: \$\d+\.\d\d so far for \d+ preview\(s\)/);
+    expect(slept.summary).toMatch(/\| #61 \| \$\d+\.\d\d \| \$\d+\.\d\d \| 💤 asleep \|/);
     expect(row()?.url).toContain('pr-61.preview.example.com');
     expect(w.gh.state.comments(61)[0]!.body).toContain('A push wakes it.');
 

@@ -158,6 +158,7 @@ describe('the preview workflows, replayed', () => {
     });
     expect(row(w, 31)).toMatchObject({ status: '✅ Ready', struck: false });
     expect(row(w, 31)?.url).toContain('pr-31.preview.example.com');
+    expect(w.gh.state.comments(31)[0]?.body).toMatch(/Estimated cost: \$\d+\.\d\d per day awake/);
     expect((await taggedFor(w, 31)).services).toHaveLength(1);
 
     const cleanup = await replayWorkflow('.github/workflows/preview-cleanup.yml', {

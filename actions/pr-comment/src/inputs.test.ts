@@ -77,7 +77,10 @@ describe('parseInputs', () => {
     [{ key: 'has space' }, /Input 'key': "has space" is not valid/],
     [{ key: 'a--b' }, /Input 'key'/],
     [{ mode: 'replace' }, /Input 'mode'.*Accepted: upsert, recreate, delete, hide/],
-    [{ status: 'done' }, /Input 'status'.*Accepted: queued, deploying, ready, asleep, failed, skipped, destroyed/],
+    [
+      { status: 'done' },
+      /Input 'status'.*Accepted: queued, deploying, ready, asleep, failed, skipped, destroyed/,
+    ],
     [{ url: 'javascript:alert(1)' }, /Input 'url'.*absolute http\(s\) URL/],
     [{ url: 'pr-7.example.com' }, /Input 'url'/],
     [{ sha: 'main' }, /Input 'sha'/],

@@ -44,6 +44,8 @@ export interface CreateInputs {
   githubDeployments: boolean;
   deploymentEnvironment: string;
   githubToken: string | undefined;
+  /** Overrides of the Fargate rates of the cost estimate (`vcpu_hour=0.035`, …). */
+  fargateRates: Record<string, string>;
   /** Who may open the preview: nobody checked (none), or a login in front of the forward. */
   auth: AuthSettings;
 }
@@ -136,6 +138,7 @@ export function parseCreateInputs(inputs: Inputs): CreateInputs {
     githubDeployments: inputs.boolean('github-deployments', true),
     deploymentEnvironment: inputs.string('deployment-environment', 'preview'),
     githubToken: inputs.string('github-token'),
+    fargateRates: inputs.keyValues('fargate-rates'),
     auth: parseAuth(inputs),
   };
 }

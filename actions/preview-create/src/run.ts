@@ -8,10 +8,11 @@ import {
   startDeployment,
 } from '@ecs-actions/preview';
 import { describeAuth } from '@ecs-actions/preview/auth';
+import { type CostBasis, type FargateRates, ratesFor, taskHourly } from '@ecs-actions/preview/cost';
 import type { CreateInputs } from './inputs.js';
 import { planPreview } from './plan.js';
 import { applyRouting, findRouting } from './routing.js';
-import { applyService, findServices, renderRevision } from './service.js';
+import { applyService, costBasisOf, findServices, renderRevision } from './service.js';
 import { waitUntilReady } from './wait.js';
 
 export interface CreateDeps extends StepDeps {
@@ -36,6 +37,8 @@ export interface CreateResult {
   deploymentId: number | undefined;
   /** Who may open it, in words (never a secret). */
   login: string;
+  /** Estimated USD per day awake (Fargate only), and where the rates come from; undefined off Fargate. */
+  cost: { perDay: number; source: string } | undefined;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
   const changes: string[] = [];
 
   const plan = planPreview(inputs, context, new Date(clock.now()));
+  const rates = ratesFor(inputs.region ?? process.env.AWS_REGION, inputs.fargateRates);
   phase('validate inputs');
 
   const services = await findServices(ecs, inputs, plan, context.repository, clock, log);
@@ -143,6 +147,11 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
       phases,
       deploymentId,
       login: describeAuth(inputs.auth),
+      cost: costOf(
+        costBasisOf(revision.rendered, services.existing ?? services.template),
+        inputs.desiredCount,
+        rates,
+      ),
     };
   } catch (error) {
     if (deployment && deploymentId !== undefined) {
@@ -152,4 +161,12 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
     }
     throw error;
   }
+}
+
+function costOf(
+  basis: CostBasis | undefined,
+  tasks: number,
+  { rates, source }: { rates: FargateRates; source: string },
+): CreateResult['cost'] {
+  return basis ? { perDay: taskHourly(basis, rates) * tasks * 24, source } : undefined;
 }

@@ -32,6 +32,7 @@ import {
   UserError,
 } from '@ecs-actions/kit';
 import { isAsleep, markAwake, ownedBy } from '@ecs-actions/preview';
+import { basisTag, type CostBasis, spotShare } from '@ecs-actions/preview/cost';
 import type { CreateInputs } from './inputs.js';
 import type { Plan } from './plan.js';
 import { type Rendered, renderTaskDefinition } from './taskdef.js';
@@ -147,9 +148,32 @@ export async function renderRevision(
   return { rendered, network };
 }
 
-/** The tags that record a preview's state on its service: the spec it runs, when it expires, its host. */
-export function stateTags(plan: Plan, specHash: string): Tags {
-  return { [TAG.spec]: specHash, [TAG.expiresAt]: plan.tags[TAG.expiresAt]!, [TAG.host]: plan.host };
+/**
+ * The tags that record a preview's state on its service: the spec it runs, when it expires, its host, and
+ * (on Fargate) what its cost estimate is based on.
+ */
+export function stateTags(plan: Plan, specHash: string, basis?: CostBasis): Tags {
+  return {
+    [TAG.spec]: specHash,
+    [TAG.expiresAt]: plan.tags[TAG.expiresAt]!,
+    [TAG.host]: plan.host,
+    ...(basis ? { [TAG.costBasis]: basisTag(basis) } : {}),
+  };
+}
+
+/** The cost basis of the rendered task on the service's capacity; undefined off Fargate or without a size. */
+export function costBasisOf(rendered: Rendered, capacity: Service | undefined): CostBasis | undefined {
+  const cpu = Number(rendered.spec.cpu);
+  const memory = Number(rendered.spec.memory);
+  const strategy = capacity?.capacityProviderStrategy;
+  if (!strategy?.length && capacity?.launchType && capacity.launchType !== 'FARGATE') return undefined;
+  if (!(cpu > 0 && memory > 0)) return undefined;
+  return {
+    cpu,
+    memory,
+    arch: rendered.spec.runtimePlatform?.cpuArchitecture === 'ARM64' ? 'ARM64' : 'X86_64',
+    spot: spotShare(strategy),
+  };
 }
 
 /**
@@ -170,6 +194,7 @@ export async function applyService(
 ): Promise<{ service: Service | undefined; created: boolean; taskDefinitionArn: string }> {
   const { names } = plan;
   const serviceTags = fromTags(existing?.tags);
+  const basis = costBasisOf(rendered, existing ?? template);
   const specChanged = serviceTags[TAG.spec] !== rendered.hash;
   let taskDefinitionArn = existing?.taskDefinition ?? '';
   if (!existing || specChanged) {
@@ -195,7 +220,7 @@ export async function applyService(
       groupArn,
       network,
       template,
-      { ...plan.tags, ...stateTags(plan, rendered.hash) },
+      { ...plan.tags, ...stateTags(plan, rendered.hash, basis) },
     );
     changes.push(`created service ${names.service}`);
     return { service, created: true, taskDefinitionArn };
@@ -218,7 +243,7 @@ export async function applyService(
     await ecs.send(
       new TagResourceCommand({
         resourceArn: existing.serviceArn,
-        tags: toEcsTags(stateTags(plan, rendered.hash)),
+        tags: toEcsTags(stateTags(plan, rendered.hash, basis)),
       }),
     );
     const woke = isAsleep(serviceTags);

@@ -1,4 +1,5 @@
 import { formatDuration, keyLabel, table } from '@ecs-actions/kit';
+import { usd } from '@ecs-actions/preview/cost';
 import type { CreateResult } from './run.js';
 
 /** The step's outputs (names as in action.yml). */
@@ -10,6 +11,7 @@ export function createOutputs(result: CreateResult) {
     'target-group-arn': result.targetGroupArn,
     'rule-arn': result.ruleArn,
     created: result.created,
+    'cost-per-day': result.cost ? result.cost.perDay.toFixed(2) : '',
   };
 }
 
@@ -23,6 +25,12 @@ export function createSummary(result: CreateResult): string {
     '',
     `**URL:** ${result.url} (${result.login})`,
     '',
+    ...(result.cost
+      ? [
+          `**Estimated cost:** ${usd(result.cost.perDay)} per day awake (Fargate vCPU and memory of its tasks, from ${result.cost.source}; without the ALB's LCUs, data transfer and logs).`,
+          '',
+        ]
+      : []),
     what,
     '',
     table(

@@ -30,6 +30,7 @@ describe('parseSweepInputs', () => {
       sleepSchedule: undefined,
       idleAfterMs: undefined,
       wakeTimeoutMs: 300_000,
+      fargateRates: {},
     });
     expect(
       parse({

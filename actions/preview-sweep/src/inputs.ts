@@ -24,6 +24,8 @@ export interface SweepInputs {
   idleAfterMs: number | undefined;
   /** How long a wake waits for a healthy target before the rule forwards again anyway. */
   wakeTimeoutMs: number;
+  /** Overrides of the Fargate rates of the cost estimates. */
+  fargateRates: Record<string, string>;
 }
 
 /** Reads and validates every input before anything touches AWS or GitHub. */
@@ -54,5 +56,6 @@ export function parseSweepInputs(inputs: Inputs): SweepInputs {
         ? undefined
         : inputs.duration('idle-after', '2h', { min: 10 * 60_000, max: 14 * 86_400_000 }),
     wakeTimeoutMs: inputs.duration('wake-timeout', '5m', { min: 10_000, max: 3_600_000 }),
+    fargateRates: inputs.keyValues('fargate-rates'),
   };
 }

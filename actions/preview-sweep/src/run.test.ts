@@ -28,6 +28,7 @@ const INPUTS: SweepInputs = {
   sleepSchedule: undefined,
   idleAfterMs: undefined,
   wakeTimeoutMs: 300_000,
+  fargateRates: {},
 };
 
 const tagsFor = (pr: number, createdDaysAgo: number): Tags =>

@@ -3,13 +3,16 @@ import { errorMessage, keyLabel, type PreviewKey, type StepDeps, UserError } fro
 import {
   type DiscoveryClients,
   findPreviews,
+  isAsleep,
   type Removed,
+  SLEEP_TAG,
   type SleepReason,
   sleepPreview,
   teardownPreview,
   wakePreview,
   withRevisions,
 } from '@ecs-actions/preview';
+import { estimateCost, ratesFor } from '@ecs-actions/preview/cost';
 import type { SweepInputs } from './inputs.js';
 import {
   type BranchState,
@@ -115,6 +118,9 @@ export interface SweepResult {
   woke: SleepChange[];
   /** Previews that could not be put to sleep or woken (warned; the next run tries again). */
   sleepFailed: (SleepChange & { error: string })[];
+  /** Estimated cost of each preview found (Fargate only), and where the rates come from. */
+  costs: { key: PreviewKey; sofar: number; perDay: number; asleep: boolean }[];
+  costSource: string;
   elapsedMs: number;
 }
 
@@ -169,8 +175,21 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     slept: [],
     woke: [],
     sleepFailed: [],
+    costs: [],
+    costSource: '',
     elapsedMs: 0,
   };
+  const { rates, source } = ratesFor(inputs.region ?? process.env.AWS_REGION, inputs.fargateRates);
+  result.costSource = source;
+  for (const env of inventory.previews) {
+    const tags = env.service?.status === 'ACTIVE' ? env.service.tags : undefined;
+    if (!tags) continue;
+    const tasks = isAsleep(tags)
+      ? Number(tags[SLEEP_TAG.awakeCount] ?? 1) || 1
+      : (env.service?.desiredCount ?? 1);
+    const cost = estimateCost(tags, tasks, rates, now);
+    if (cost) result.costs.push({ key: env.key, ...cost, asleep: isAsleep(tags) });
+  }
   let deletions = decisions.filter((d) => d.action === 'delete');
   if (deps.github && !inputs.dryRun && deletions.length > 0) {
     deletions = await withinBudget(deletions, deps.github, inputs.githubRequestBudget);
@@ -217,6 +236,17 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
       });
   }
   await sleepAndWake(inputs, deps, decisions, result);
+  if (!inputs.dryRun) {
+    // The cost table shows each preview as this run leaves it.
+    const slept = new Set(result.slept.map((c) => c.key.id));
+    const woke = new Set(result.woke.map((c) => c.key.id));
+    for (const cost of result.costs) {
+      if (slept.has(cost.key.id)) cost.asleep = true;
+      if (woke.has(cost.key.id)) cost.asleep = false;
+    }
+    const removed = new Set(result.deleted.map((d) => d.key.id));
+    result.costs = result.costs.filter((c) => !removed.has(c.key.id));
+  }
   await github.idle();
   if (deps.github && result.comments.updated > 0) {
     try {

@@ -1,5 +1,6 @@
 import type { ApiCalls } from '@ecs-actions/ecs/pacer';
 import { formatDuration, type PreviewKey, table } from '@ecs-actions/kit';
+import { usd } from '@ecs-actions/preview/cost';
 import type { SweepResult } from './run.js';
 
 const REASON: Record<string, string> = {
@@ -92,6 +93,26 @@ export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): 
           ...result.sleepFailed.map((f) => [preview(f.key), 'failed', f.reason, f.error]),
         ],
       ),
+      '',
+    );
+  }
+  if (result.costs.length) {
+    const total = result.costs.reduce((n, c) => n + c.sofar, 0);
+    const perDay = result.costs.filter((c) => !c.asleep).reduce((n, c) => n + c.perDay, 0);
+    lines.push(
+      `#### Estimated cost: ${usd(total)} so far for ${result.costs.length} preview(s); ${usd(perDay)} per day for those awake`,
+      '',
+      table(
+        ['preview', 'so far', 'per day awake', 'now'],
+        result.costs.map((c) => [
+          preview(c.key),
+          usd(c.sofar),
+          usd(c.perDay),
+          c.asleep ? '💤 asleep' : 'awake',
+        ]),
+      ),
+      '',
+      `Fargate vCPU and memory of the running tasks over the hours awake (sleep excluded), from ${result.costSource}; not included: the ALB's LCUs, data transfer, logs and storage.`,
       '',
     );
   }

@@ -11,6 +11,8 @@ export const TAG = {
   environment: 'ecs-actions:environment',
   /** Hash of the rendered task definition (service and revisions): equal means nothing to deploy. */
   spec: 'ecs-actions:spec',
+  /** A preview's task size, architecture and Spot share (`256/512/X86_64/0`), for its cost estimate. */
+  costBasis: 'ecs-actions:cost-basis',
   /** A preview's host name, so that a sweep can report URLs. */
   host: 'ecs-actions:host',
   /** On a preview's rule: `POOL_ID/CLIENT_ID` of the Cognito app client that lists its callback URL. */
