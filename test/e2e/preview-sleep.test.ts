@@ -245,6 +245,27 @@ describe('sleep and wake through the bundles', () => {
     for (const run of [slept, woke]) expect(`${run.stdout}${run.stderr}${run.summary}`).not.toContain(secret);
   });
 
+  it('a preview that expires within a day gets a warning on its PR row, once per expiry', async () => {
+    const w = world();
+    const created = await runForPr(w, CREATE, 65, createInputs(w));
+    expect(created.errors).toEqual([]);
+    const serviceArn = created.outputs['service-arn']!;
+    await backdate(w, serviceArn, 'ecs-actions:expires-at', -10 * HOUR); // expires in 10 hours
+    expect((await runForPr(w, PR_COMMENT, 65, { status: 'ready', url: created.outputs.url! })).errors).toEqual([]);
+    const first = await sweep({});
+    expect(first.errors).toEqual([]);
+    expect(first.summary).toMatch(/Expiring within a day: [^\n]*#65/);
+    const body = () => w.gh.state.comments(65)[0]!.body;
+    expect(body()).toMatch(/Expires in 10 h \(.* UTC\), then preview-sweep removes it: push a commit to keep it\./);
+    expect(tableOf(body()).find((r) => r.environment === 'preview')).toMatchObject({ status: '✅ Ready' });
+    expect((await serviceOf(w, serviceArn)).tags['ecs-actions:expiry-warned']).toBeDefined();
+    // The next run says nothing more: no comment write for PR 65.
+    w.gh.requests.length = 0;
+    const second = await sweep({});
+    expect(second.errors).toEqual([]);
+    expect(w.gh.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+  });
+
   it('refuses half a schedule and a bad cron before any AWS call, naming the input', async () => {
     world().proxy.resetCounts();
     const half = await sweep({ 'sleep-schedule': '0 20 * * 1-5' });

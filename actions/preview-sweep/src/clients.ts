@@ -8,14 +8,16 @@ import { ApiCalls, Pacer, paceClient } from '@ecs-actions/ecs/pacer';
 import { countRequests, createAwsClient, createOctokit, type StepDeps } from '@ecs-actions/kit';
 import { previewNames } from '@ecs-actions/preview';
 import {
+  expiryRow,
   type FollowUp,
   type FollowUpOptions,
   prepareFollowUps,
   readBranchStates,
   readPrStates,
+  sleepRow,
   verifyComments,
   writeFollowUp,
-  writeSleepRow,
+  writeRow,
 } from './github.js';
 import type { SweepInputs } from './inputs.js';
 import type { DeleteReason } from './plan.js';
@@ -78,7 +80,17 @@ function sweepGitHub(inputs: SweepInputs, step: StepDeps): SweepGitHub {
     },
     async markSleep(key, change, detail) {
       const followUp = planned.get(key.id);
-      return followUp ? writeSleepRow(options, followUp, change, detail, at()) : false;
+      if (!followUp) return false;
+      return writeRow(options, followUp, (body, row, ctx) =>
+        sleepRow(body, { row, change, detail, context: ctx, at: at() }),
+      );
+    },
+    async warnExpiry(key, expiresAt) {
+      const followUp = planned.get(key.id);
+      if (!followUp) return false;
+      return writeRow(options, followUp, (body, row, ctx) =>
+        expiryRow(body, { row, expiresAt, now: step.clock.now(), context: ctx, at: at() }),
+      );
     },
     async write(key, reason) {
       const followUp = planned.get(key.id) ?? { key, deployments: [], writes: 0 };

@@ -276,17 +276,39 @@ export function sleepRow(
   };
 }
 
-/** Writes the row of a preview put to sleep or woken; problems are warnings. */
-export async function writeSleepRow(
+/**
+ * The row of a preview that expires soon: its status, URL and commit kept, with when it goes and how to keep
+ * it.
+ */
+export function expiryRow(
+  body: string,
+  options: { row: string; expiresAt: number; now: number; context: RunContext; at: string },
+): Row {
+  const existing = parseState(body).rows.find((r) => r.environment === options.row);
+  const { context } = options;
+  const hours = Math.max(1, Math.round((options.expiresAt - options.now) / 3_600_000));
+  return {
+    environment: options.row,
+    status: existing?.status ?? 'ready',
+    message: `Expires in ${hours} h (${new Date(options.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC), then preview-sweep removes it: push a commit to keep it.`,
+    ...(existing?.url ? { url: existing.url } : {}),
+    ...(existing?.sha ? { sha: existing.sha } : {}),
+    runId: context.runId,
+    runAttempt: context.runAttempt,
+    at: options.at,
+    ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+  };
+}
+
+/** Writes a row the sweep made from the PR's comment (sleep, wake, expiry); problems are warnings. */
+export async function writeRow(
   options: FollowUpOptions,
   followUp: FollowUp,
-  change: 'asleep' | 'awake',
-  detail: string,
-  at: string,
+  make: (body: string, row: string, context: RunContext) => Row,
 ): Promise<boolean> {
   if (!options.comment || !followUp.comment || followUp.key.kind !== 'pr') return false;
   const { octokit, context } = options;
-  const row = sleepRow(followUp.comment.body, { row: options.comment.row, change, detail, context, at });
+  const row = make(followUp.comment.body, options.comment.row, context);
   const body = bodyWithRow(followUp.comment.body, options.comment.key, row, options.links);
   if (body === undefined) return false;
   try {

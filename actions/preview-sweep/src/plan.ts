@@ -73,6 +73,17 @@ function ageOf(env: FoundPreview, maxAgeMs: number, now: number) {
   return { createdAt, expired: deadline <= now, detail };
 }
 
+/** When a working preview expires (its expires-at, or created-at + max-age, whichever comes first). */
+export function deadlineOf(env: FoundPreview, maxAgeMs: number): number | undefined {
+  const tags = env.service?.tags ?? {};
+  const createdAt = time(tags, TAG.createdAt);
+  const candidates = [
+    time(tags, TAG.expiresAt),
+    createdAt === undefined ? undefined : createdAt + maxAgeMs,
+  ].filter((t): t is number => t !== undefined);
+  return candidates.length ? Math.min(...candidates) : undefined;
+}
+
 /** The PRs and branches whose state decides: working previews that have not expired. */
 export function keysToCheck(
   environments: FoundPreview[],

@@ -95,6 +95,7 @@ function deps(w: FakeWorld, extra: Partial<SweepDeps> = {}, extraGithub: Partial
     },
     verify: async () => 0,
     markSleep: async () => false,
+    warnExpiry: async () => false,
   };
   const d: SweepDeps = {
     ecs: fake.ecs,

@@ -1,5 +1,15 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { errorMessage, keyLabel, type PreviewKey, type StepDeps, UserError } from '@ecs-actions/kit';
+import { TagResourceCommand } from '@aws-sdk/client-ecs';
+import {
+  errorMessage,
+  isoSeconds,
+  keyLabel,
+  type PreviewKey,
+  type StepDeps,
+  TAG,
+  toEcsTags,
+  UserError,
+} from '@ecs-actions/kit';
 import {
   type DiscoveryClients,
   findPreviews,
@@ -18,6 +28,7 @@ import {
   type BranchState,
   type Decision,
   type DeleteReason,
+  deadlineOf,
   type KeepReason,
   keysToCheck,
   type PrState,
@@ -56,6 +67,8 @@ export interface SweepGitHub {
   prepare(keys: PreviewKey[]): Promise<Map<string, PlannedFollowUp>>;
   /** Sets the sticky comment row of a preview put to sleep (asleep) or woken (ready); true when written. */
   markSleep(key: PreviewKey, change: 'asleep' | 'awake', detail: string): Promise<boolean>;
+  /** Says on the PR's row that the preview expires at `expiresAt` (within a day); true when written. */
+  warnExpiry(key: PreviewKey, expiresAt: number): Promise<boolean>;
   /** Writes one removed preview's follow-ups. */
   write(key: PreviewKey, reason: DeleteReason): Promise<{ comment: CommentOutcome; deactivated: number }>;
   /** Checks the comments written, after a settle time, and writes lost rows again; returns how many. */
@@ -120,6 +133,8 @@ export interface SweepResult {
   sleepFailed: (SleepChange & { error: string })[];
   /** Estimated cost of each preview found (Fargate only), and where the rates come from. */
   costs: { key: PreviewKey; sofar: number; perDay: number; asleep: boolean }[];
+  /** Working previews that expire within a day (their PR's row says so, once per expiry). */
+  expiring: { key: PreviewKey; expiresAt: number; warned: boolean }[];
   costSource: string;
   elapsedMs: number;
 }
@@ -176,6 +191,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     woke: [],
     sleepFailed: [],
     costs: [],
+    expiring: [],
     costSource: '',
     elapsedMs: 0,
   };
@@ -236,6 +252,7 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
       });
   }
   await sleepAndWake(inputs, deps, decisions, result);
+  await warnExpiring(inputs, deps, decisions, result);
   if (!inputs.dryRun) {
     // The cost table shows each preview as this run leaves it.
     const slept = new Set(result.slept.map((c) => c.key.id));
@@ -265,6 +282,55 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
   }
   result.elapsedMs = deps.clock.now() - start;
   return result;
+}
+
+/** How long before its expiry a preview's PR row says so. */
+export const EXPIRY_WARNING_MS = 24 * 3_600_000;
+
+/**
+ * Says on the PR's sticky comment row when a working preview expires within a day, once per expiry: the
+ * expiry warned about is kept in the service's `expiry-warned` tag, so a later run writes again only when a
+ * push moved the expiry and it comes near again.
+ */
+async function warnExpiring(
+  inputs: SweepInputs,
+  deps: SweepDeps,
+  decisions: Decision[],
+  result: SweepResult,
+): Promise<void> {
+  const now = deps.clock.now();
+  const soon = decisions.flatMap((d) => {
+    if (d.action !== 'keep' || d.reason !== 'fresh' || d.env.service?.status !== 'ACTIVE') return [];
+    const deadline = deadlineOf(d.env, inputs.maxAgeMs);
+    if (deadline === undefined || deadline <= now || deadline - now > EXPIRY_WARNING_MS) return [];
+    const warned = d.env.service.tags[TAG.expiryWarned] === isoSeconds(new Date(deadline));
+    return [{ env: d.env, deadline, warned }];
+  });
+  result.expiring = soon.map((s) => ({ key: s.env.key, expiresAt: s.deadline, warned: s.warned }));
+  const github = deps.github?.comments && !inputs.dryRun ? deps.github : undefined;
+  const toWarn = soon.filter((s) => !s.warned && s.env.key.kind === 'pr');
+  if (!github || toWarn.length === 0) return;
+  await github.prepare(toWarn.map((s) => s.env.key));
+  for (const s of toWarn) {
+    if (github.requests() >= inputs.githubRequestBudget) {
+      result.github.deferredWrites.push(s.env.key);
+      continue;
+    }
+    try {
+      await github.warnExpiry(s.env.key, s.deadline);
+      // Also without a comment to write to: the next runs need not read it again.
+      await deps.ecs.send(
+        new TagResourceCommand({
+          resourceArn: s.env.service!.arn,
+          tags: toEcsTags({ [TAG.expiryWarned]: isoSeconds(new Date(s.deadline)) }),
+        }),
+      );
+      const entry = result.expiring.find((e) => e.key.id === s.env.key.id);
+      if (entry) entry.warned = true;
+    } catch (error) {
+      deps.warn(`${keyLabel(s.env.key)}: expiry not announced: ${errorMessage(error)}`);
+    }
+  }
 }
 
 /** CONCURRENCY is for removals; sleeping and waking wait for health, so fewer at once. */

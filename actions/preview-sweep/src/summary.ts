@@ -120,6 +120,8 @@ export function sweepSummary(result: SweepResult, calls: ApiCalls | undefined): 
     result.prCheck && `Closed PRs and deleted branches were not checked: ${result.prCheck}.`,
     result.otherPrefixes > 0 &&
       `${result.otherPrefixes} resource(s) of this repository belong to another name prefix and were left to its sweep.`,
+    result.expiring.length > 0 &&
+      `Expiring within a day: ${result.expiring.map((e) => `${preview(e.key)} (${new Date(e.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC)`).join(', ')}; their PR rows say so.`,
     result.deactivatedDeployments > 0 &&
       `Marked ${result.deactivatedDeployments} GitHub deployment(s) inactive.`,
     !result.dryRun && result.comments.wired && commentNote(result.comments),

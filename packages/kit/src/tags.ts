@@ -13,6 +13,8 @@ export const TAG = {
   spec: 'ecs-actions:spec',
   /** A preview's task size, architecture and Spot share (`256/512/X86_64/0`), for its cost estimate. */
   costBasis: 'ecs-actions:cost-basis',
+  /** The expires-at the PR's comment row was last warned about (the sweep warns once a day before). */
+  expiryWarned: 'ecs-actions:expiry-warned',
   /** A preview's host name, so that a sweep can report URLs. */
   host: 'ecs-actions:host',
   /** On a preview's rule: `POOL_ID/CLIENT_ID` of the Cognito app client that lists its callback URL. */
