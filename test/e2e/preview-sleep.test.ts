@@ -23,6 +23,7 @@ import {
   REPOSITORY,
   runForPr,
   TOKEN,
+  taggedFor,
   usePreviewWorld,
 } from './preview-env.js';
 import { SWEEP } from './sweep-env.js';
@@ -251,12 +252,16 @@ describe('sleep and wake through the bundles', () => {
     expect(created.errors).toEqual([]);
     const serviceArn = created.outputs['service-arn']!;
     await backdate(w, serviceArn, 'ecs-actions:expires-at', -10 * HOUR); // expires in 10 hours
-    expect((await runForPr(w, PR_COMMENT, 65, { status: 'ready', url: created.outputs.url! })).errors).toEqual([]);
+    expect(
+      (await runForPr(w, PR_COMMENT, 65, { status: 'ready', url: created.outputs.url! })).errors,
+    ).toEqual([]);
     const first = await sweep({});
     expect(first.errors).toEqual([]);
     expect(first.summary).toMatch(/Expiring within a day: [^\n]*#65/);
     const body = () => w.gh.state.comments(65)[0]!.body;
-    expect(body()).toMatch(/Expires in 10 h \(.* UTC\), then preview-sweep removes it: push a commit to keep it\./);
+    expect(body()).toMatch(
+      /Expires in 10 h \(.* UTC\), then preview-sweep removes it: push a commit to keep it\./,
+    );
     expect(tableOf(body()).find((r) => r.environment === 'preview')).toMatchObject({ status: '✅ Ready' });
     expect((await serviceOf(w, serviceArn)).tags['ecs-actions:expiry-warned']).toBeDefined();
     // The next run says nothing more: no comment write for PR 65.
@@ -264,6 +269,31 @@ describe('sleep and wake through the bundles', () => {
     const second = await sweep({});
     expect(second.errors).toEqual([]);
     expect(w.gh.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+  });
+
+  it('the budget cap refuses a new preview before anything is created, naming the cap; existing previews still update', async () => {
+    const w = world();
+    const before = w.gh.state.deployments().length;
+    const capped = await runForPr(w, CREATE, 66, createInputs(w, { 'max-previews': '1' }));
+    expect(capped.exitCode).toBe(1);
+    expect(capped.outputs.refused).toMatch(
+      /^PR #66's preview was not created: max-previews is 1 and \d+ previews of octo-org\/shop already run/,
+    );
+    expect(capped.errors.join('\n')).toContain('max-previews is 1');
+    const costly = await runForPr(w, CREATE, 66, createInputs(w, { 'max-monthly-cost': '0.01' }));
+    expect(costly.outputs.refused).toMatch(
+      /max-monthly-cost is \$0\.01 and the \d+ awake previews are estimated at \$\d+\.\d\d a month; this one would add \$\d+\.\d\d/,
+    );
+    expect(await taggedFor(w, 66)).toMatchObject({
+      services: [],
+      targetGroups: [],
+      rules: [],
+      taskDefinitions: [],
+    });
+    expect(w.gh.state.deployments()).toHaveLength(before);
+    // PR 65's preview exists: the cap never stops its update.
+    const update = await runForPr(w, CREATE, 65, createInputs(w, { 'max-previews': '1' }));
+    expect(update.errors).toEqual([]);
   });
 
   it('refuses half a schedule and a bad cron before any AWS call, naming the input', async () => {

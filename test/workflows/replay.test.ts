@@ -287,6 +287,37 @@ describe('the preview workflows, replayed', () => {
     expect(seeded(always)?.outcome, explain(always)).toBe('success');
   });
 
+  it('a new preview over the budget cap gets a failed row that names the cap, and nothing is created', async () => {
+    const w = world();
+    addPr(w, 38);
+    addPr(w, 39);
+    const dir = workspace(w);
+    const first = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(38),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(first.deploy?.[0]?.result, explain(first)).toBe('success');
+    // The team caps previews at one in the environments file.
+    const file = join(dir, '.github/ecs-environments.yml');
+    const settings = parse(readFileSync(file, 'utf8')) as {
+      environments: Record<string, Record<string, unknown>>;
+    };
+    settings.environments.preview!['max-previews'] = 1;
+    writeFileSync(file, stringify(settings));
+    const capped = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(39),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(capped.deploy?.[0]?.result).toBe('failure');
+    expect(row(w, 39)?.status).toBe('❌ Failed');
+    expect(w.gh.state.comments(39)[0]?.body).toContain("PR #39's preview was not created: max-previews is 1");
+    expect((await taggedFor(w, 39)).services).toEqual([]);
+  });
+
   it('a preview that cannot be created leaves a failed row with the reason, and a red job', async () => {
     const w = world();
     addPr(w, 32);

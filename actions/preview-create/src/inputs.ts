@@ -46,6 +46,10 @@ export interface CreateInputs {
   githubToken: string | undefined;
   /** Overrides of the Fargate rates of the cost estimate (`vcpu_hour=0.035`, …). */
   fargateRates: Record<string, string>;
+  /** At most this many working previews of the repository and prefix; a new one beyond is refused. */
+  maxPreviews: number | undefined;
+  /** USD a month the awake previews may cost (estimate); a new one beyond is refused. */
+  maxMonthlyCost: number | undefined;
   /** Who may open the preview: nobody checked (none), or a login in front of the forward. */
   auth: AuthSettings;
 }
@@ -139,6 +143,18 @@ export function parseCreateInputs(inputs: Inputs): CreateInputs {
     deploymentEnvironment: inputs.string('deployment-environment', 'preview'),
     githubToken: inputs.string('github-token'),
     fargateRates: inputs.keyValues('fargate-rates'),
+    maxPreviews: inputs.integer('max-previews', { min: 1 }),
+    maxMonthlyCost: monthlyCost(inputs.string('max-monthly-cost')),
     auth: parseAuth(inputs),
   };
+}
+
+/** `max-monthly-cost`: USD, e.g. `500` or `$1,200.50`. */
+function monthlyCost(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text.replace(/^\$/, '').replace(/,/g, ''));
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UserError(`Input 'max-monthly-cost': "${text}" is not an amount in USD, e.g. 500.`);
+  }
+  return value;
 }

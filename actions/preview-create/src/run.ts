@@ -9,6 +9,7 @@ import {
 } from '@ecs-actions/preview';
 import { describeAuth } from '@ecs-actions/preview/auth';
 import { type CostBasis, type FargateRates, ratesFor, taskHourly } from '@ecs-actions/preview/cost';
+import { checkBudget } from './budget.js';
 import type { CreateInputs } from './inputs.js';
 import { planPreview } from './plan.js';
 import { applyRouting, findRouting } from './routing.js';
@@ -65,6 +66,10 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
   const services = await findServices(ecs, inputs, plan, context.repository, clock, log);
   const revision = await renderRevision(ecs, inputs, plan, services);
   const routing = await findRouting(elb, inputs, plan, context.repository);
+  if (!services.existing) {
+    const basis = costBasisOf(revision.rendered, services.template);
+    await checkBudget(ecs, inputs, plan, context.repository, basis, rates.rates);
+  }
   phase('discover');
 
   const deployment: DeploymentTarget | undefined =
