@@ -124,6 +124,9 @@ describe('sleep and wake through the bundles', () => {
     expect(slept.summary).toMatch(/\| #61 \| \$\d+\.\d\d \| \$\d+\.\d\d \| 💤 asleep \|/);
     expect(row()?.url).toContain('pr-61.preview.example.com');
     expect(w.gh.state.comments(61)[0]!.body).toContain('A push wakes it.');
+    expect(w.gh.state.comments(61)[0]!.body).toMatch(
+      /estimated cost so far (\$\d+\.\d\d|<\$0\.01), \$\d+\.\d\d per day awake/,
+    );
 
     // Asleep is asleep: the next run changes nothing.
     const again = await sweep({ 'sleep-schedule': ALWAYS, 'wake-schedule': NEVER });

@@ -22,7 +22,7 @@ import {
   wakePreview,
   withRevisions,
 } from '@ecs-actions/preview';
-import { estimateCost, ratesFor } from '@ecs-actions/preview/cost';
+import { estimateCost, ratesFor, usd } from '@ecs-actions/preview/cost';
 import type { SweepInputs } from './inputs.js';
 import {
   type BranchState,
@@ -374,7 +374,11 @@ async function sleepAndWake(
       return;
     }
     try {
-      await github.markSleep(d.env.key, d.action === 'sleep' ? 'asleep' : 'awake', d.detail);
+      const cost = result.costs.find((c) => c.key.id === d.env.key.id);
+      const detail = cost
+        ? `${d.detail}; estimated cost so far ${usd(cost.sofar)}, ${usd(cost.perDay)} per day awake`
+        : d.detail;
+      await github.markSleep(d.env.key, d.action === 'sleep' ? 'asleep' : 'awake', detail);
     } catch (error) {
       deps.warn(`${keyLabel(d.env.key)}: comment row not updated: ${errorMessage(error)}`);
     }
