@@ -9,6 +9,7 @@ import {
   ListServicesCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
@@ -60,6 +61,20 @@ export interface Seeded {
   targetGroupArn?: string;
   ruleArn?: string;
   taskDefinitionArn?: string;
+}
+
+/** Sets tags on a seeded service (a benchmark's or test's way to move a preview's history back). */
+export async function tagService(
+  clients: AwsClients,
+  serviceArn: string,
+  tags: Record<string, string>,
+): Promise<void> {
+  await clients.ecs.send(
+    new TagResourceCommand({
+      resourceArn: serviceArn,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    }),
+  );
 }
 
 /** The one place environments are built without preview-create: same names, same tags, same shape. */
