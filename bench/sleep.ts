@@ -18,7 +18,7 @@ try {
   const { clients, sandbox } = world;
   const created = new Date(Date.now() - 2 * HOUR);
   const listeners = [sandbox.httpsListenerArn ?? sandbox.httpListenerArn, sandbox.httpListenerArn];
-  const seeded: { service?: string }[] = [];
+  const seeded: { serviceArn?: string | undefined }[] = [];
   for (let i = 0; i < COUNT; i += 8) {
     seeded.push(
       ...(await Promise.all(
@@ -60,7 +60,7 @@ try {
   const past = `${new Date(Date.now() - HOUR).toISOString().slice(0, 19)}Z`;
   await Promise.all(
     seeded.map((s) =>
-      s.service ? tagService(clients, s.service, { 'ecs-actions:asleep-since': past }) : undefined,
+      s.serviceArn ? tagService(clients, s.serviceArn, { 'ecs-actions:asleep-since': past }) : undefined,
     ),
   );
   const wake = await run({ 'sleep-schedule': NEVER, 'wake-schedule': ALWAYS });
@@ -78,7 +78,7 @@ try {
     `| elapsed (step) | ${(sleep.result.durationMs / 1000).toFixed(1)} s | ${(wake.result.durationMs / 1000).toFixed(1)} s |`,
     `| AWS calls | ${sleep.calls} (${(sleep.calls / COUNT).toFixed(2)} per preview) | ${wake.calls} (${(wake.calls / COUNT).toFixed(2)} per preview) |`,
     `| throttling answers | **${sleep.throttled}** | **${wake.throttled}** |`,
-    `| GitHub requests (no PRs here: no rows to write) | ${sleep.github} | ${wake.github} |`,
+    `| GitHub requests (reading the PRs' sticky comments, 10 PRs per GraphQL query; these PRs have none, so nothing is written) | ${sleep.github} | ${wake.github} |`,
     '',
     '## Calls per operation',
     '',

@@ -4,36 +4,23 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { branchKey } from '@ecs-actions/kit';
 import { describe, expect, it } from 'vitest';
-import { builtAction, runAction } from '../harness/runner.js';
 import {
-  awsEnv,
   branchSha,
   CREATE,
   createInputs,
   DESTROY,
-  REPOSITORY,
   runForBranch,
   runForPr,
-  TOKEN,
   taggedFor,
   usePreviewWorld,
 } from './preview-env.js';
-import { SWEEP } from './sweep-env.js';
+import { sweepIn } from './sweep-env.js';
 
 const world = usePreviewWorld();
 const KEY_HOST = { host: '{key}.review.example.com' };
 
 function sweep(inputs: Record<string, string> = {}) {
-  builtAction('preview-sweep');
-  return runAction({
-    action: SWEEP,
-    inputs: { cluster: world().sandbox.clusterName, ...inputs },
-    env: awsEnv(world()),
-    token: TOKEN,
-    apiUrl: world().gh.url,
-    repository: REPOSITORY,
-    event: { name: 'schedule', payload: { schedule: '17 3 * * *' } },
-  });
+  return sweepIn(world(), inputs);
 }
 
 describe('branch previews through the bundles', () => {

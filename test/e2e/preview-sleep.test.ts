@@ -13,20 +13,17 @@ import { type Action, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-
 import { describe, expect, it } from 'vitest';
 import { awsClientConfig, createClients } from '../harness/aws/clients.js';
 import { freshAlb } from '../harness/aws/starting-points.js';
-import { builtAction, repoRoot, runAction } from '../harness/runner.js';
+import { repoRoot } from '../harness/runner.js';
 import { tableOf } from './pr-comment-helpers.js';
 import {
-  awsEnv,
   CREATE,
   createInputs,
   type PreviewWorld,
-  REPOSITORY,
   runForPr,
-  TOKEN,
   taggedFor,
   usePreviewWorld,
 } from './preview-env.js';
-import { SWEEP } from './sweep-env.js';
+import { sweepIn } from './sweep-env.js';
 
 const world = usePreviewWorld();
 const PR_COMMENT = join(repoRoot, 'actions', 'pr-comment');
@@ -35,16 +32,7 @@ const NEVER = '0 0 29 2 1'; // 29 February on a Monday: years away, never "recen
 const ALWAYS = '* * * * *';
 
 function sweep(inputs: Record<string, string>) {
-  builtAction('preview-sweep');
-  return runAction({
-    action: SWEEP,
-    inputs: { cluster: world().sandbox.clusterName, 'closed-prs': 'false', 'wake-timeout': '20s', ...inputs },
-    env: awsEnv(world()),
-    token: TOKEN,
-    apiUrl: world().gh.url,
-    repository: REPOSITORY,
-    event: { name: 'schedule', payload: { schedule: '17 * * * *' } },
-  });
+  return sweepIn(world(), { 'closed-prs': 'false', 'wake-timeout': '20s', ...inputs });
 }
 
 async function serviceOf(w: PreviewWorld, arn: string) {

@@ -33,10 +33,24 @@ import { previewNames } from '../../packages/preview/src/names.js';
 import type { AwsClients } from '../harness/aws/clients.js';
 import type { RateLimits } from '../harness/aws/proxy.js';
 import type { Sandbox } from '../harness/aws/sandbox.js';
-import { repoRoot } from '../harness/runner.js';
-import { IMAGE, REPOSITORY } from './preview-env.js';
+import { builtAction, repoRoot, runAction, type StepResult } from '../harness/runner.js';
+import { awsEnv, IMAGE, type PreviewWorld, REPOSITORY, TOKEN } from './preview-env.js';
 
 export const SWEEP = join(repoRoot, 'actions', 'preview-sweep');
+
+/** Runs the preview-sweep bundle in a preview world the way a scheduled workflow does. */
+export function sweepIn(world: PreviewWorld, inputs: Record<string, string> = {}): Promise<StepResult> {
+  builtAction('preview-sweep');
+  return runAction({
+    action: SWEEP,
+    inputs: { cluster: world.sandbox.clusterName, ...inputs },
+    env: awsEnv(world),
+    token: TOKEN,
+    apiUrl: world.gh.url,
+    repository: REPOSITORY,
+    event: { name: 'schedule', payload: { schedule: '17 * * * *' } },
+  });
+}
 export const DAY = 24 * 60 * 60 * 1000;
 
 export interface SeedSpec {
@@ -58,6 +72,7 @@ export interface SeedSpec {
 export interface Seeded {
   pr: number;
   service?: string;
+  serviceArn?: string | undefined;
   targetGroupArn?: string;
   ruleArn?: string;
   taskDefinitionArn?: string;
@@ -146,7 +161,7 @@ export async function seedPreview(clients: AwsClients, sandbox: Sandbox, spec: S
     seeded.taskDefinitionArn = taskDefinition!.taskDefinitionArn!;
   }
   if (pieces.service) {
-    await clients.ecs.send(
+    const { service } = await clients.ecs.send(
       new CreateServiceCommand({
         cluster: sandbox.clusterName,
         serviceName: names.service,
@@ -163,6 +178,7 @@ export async function seedPreview(clients: AwsClients, sandbox: Sandbox, spec: S
       }),
     );
     seeded.service = names.service;
+    seeded.serviceArn = service?.serviceArn;
   }
   return seeded;
 }

@@ -231,23 +231,40 @@ const WHY: Record<DeleteReason, string> = {
   orphaned: 'orphaned (its service was gone)',
 };
 
-/** The row the sweep writes: `destroyed`, with the reason; the commit stays the one the row was about. */
-export function destroyedRow(
+/**
+ * A row the sweep writes over the PR's current one: `status` and `message` are this run's; the commit (and,
+ * unless `keepUrl` is off, the URL) stay those the row was about; the run is this one.
+ */
+function sweepRow(
   body: string,
-  options: { row: string; reason: DeleteReason; context: RunContext; at: string },
+  options: { row: string; context: RunContext; at: string },
+  report: { status: Row['status'] | undefined; message: string; keepUrl: boolean },
 ): Row {
   const existing = parseState(body).rows.find((r) => r.environment === options.row);
   const { context } = options;
   return {
     environment: options.row,
-    status: 'destroyed',
-    message: `Removed by preview-sweep: ${WHY[options.reason]}.`,
+    status: report.status ?? existing?.status ?? 'ready',
+    message: report.message,
+    ...(report.keepUrl && existing?.url ? { url: existing.url } : {}),
     ...(existing?.sha ? { sha: existing.sha } : {}),
     runId: context.runId,
     runAttempt: context.runAttempt,
     at: options.at,
     ...(context.runUrl ? { runUrl: context.runUrl } : {}),
   };
+}
+
+/** The row the sweep writes: `destroyed`, with the reason; the commit stays the one the row was about. */
+export function destroyedRow(
+  body: string,
+  options: { row: string; reason: DeleteReason; context: RunContext; at: string },
+): Row {
+  return sweepRow(body, options, {
+    status: 'destroyed',
+    message: `Removed by preview-sweep: ${WHY[options.reason]}.`,
+    keepUrl: false,
+  });
 }
 
 /**
@@ -258,22 +275,14 @@ export function sleepRow(
   body: string,
   options: { row: string; change: 'asleep' | 'awake'; detail: string; context: RunContext; at: string },
 ): Row {
-  const existing = parseState(body).rows.find((r) => r.environment === options.row);
-  const { context } = options;
-  return {
-    environment: options.row,
+  return sweepRow(body, options, {
     status: options.change === 'asleep' ? 'asleep' : 'ready',
     message:
       options.change === 'asleep'
         ? `Asleep (${options.detail}): no task runs and the URL shows a page saying so. A push wakes it.`
         : `Woken by preview-sweep (${options.detail}).`,
-    ...(existing?.url ? { url: existing.url } : {}),
-    ...(existing?.sha ? { sha: existing.sha } : {}),
-    runId: context.runId,
-    runAttempt: context.runAttempt,
-    at: options.at,
-    ...(context.runUrl ? { runUrl: context.runUrl } : {}),
-  };
+    keepUrl: true,
+  });
 }
 
 /**
@@ -284,20 +293,13 @@ export function expiryRow(
   body: string,
   options: { row: string; expiresAt: number; now: number; context: RunContext; at: string },
 ): Row {
-  const existing = parseState(body).rows.find((r) => r.environment === options.row);
-  const { context } = options;
   const hours = Math.max(1, Math.round((options.expiresAt - options.now) / 3_600_000));
-  return {
-    environment: options.row,
-    status: existing?.status ?? 'ready',
-    message: `Expires in ${hours} h (${new Date(options.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC), then preview-sweep removes it: push a commit to keep it.`,
-    ...(existing?.url ? { url: existing.url } : {}),
-    ...(existing?.sha ? { sha: existing.sha } : {}),
-    runId: context.runId,
-    runAttempt: context.runAttempt,
-    at: options.at,
-    ...(context.runUrl ? { runUrl: context.runUrl } : {}),
-  };
+  const when = new Date(options.expiresAt).toISOString().slice(0, 16).replace('T', ' ');
+  return sweepRow(body, options, {
+    status: undefined,
+    message: `Expires in ${hours} h (${when} UTC), then preview-sweep removes it: push a commit to keep it.`,
+    keepUrl: true,
+  });
 }
 
 /** Writes a row the sweep made from the PR's comment (sleep, wake, expiry); problems are warnings. */

@@ -8,6 +8,7 @@ import {
   type Action,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
+  type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   awsErrorCode,
@@ -101,6 +102,17 @@ export interface FoundPreview {
   registeredTargets?: number;
 }
 
+/** A listener's rule as discovery keeps it (its tags are read afterwards, in batches). */
+export function foundRule(rule: Rule, listenerArn: string): Omit<FoundRule, 'tags'> {
+  return {
+    arn: rule.RuleArn ?? '',
+    listenerArn,
+    priority: rule.Priority ?? '',
+    hosts: hostsOf(rule),
+    actions: rule.Actions ?? [],
+  };
+}
+
 /** True when tags say: ours, this repository, this PR or branch. */
 export function ownedBy(tags: Tags, repository: string, key: PreviewKey): boolean {
   if (!isOwned(tags, repository)) return false;
@@ -136,13 +148,7 @@ export async function findPreview(clients: PreviewClients, target: PreviewTarget
     for (const listenerArn of listeners) {
       for (const rule of await listRules(clients.elb, listenerArn)) {
         if (!rule.IsDefault && rule.RuleArn && routesTo(rule, group.arn)) {
-          rules.push({
-            arn: rule.RuleArn,
-            listenerArn,
-            priority: rule.Priority ?? '',
-            hosts: hostsOf(rule),
-            actions: rule.Actions ?? [],
-          });
+          rules.push(foundRule(rule, listenerArn));
         }
       }
     }

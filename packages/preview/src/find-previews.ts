@@ -36,15 +36,10 @@ import {
   type FoundService,
   type FoundTargetGroup,
   familyTags,
+  foundRule,
   type PreviewClients,
 } from './discover.js';
-import {
-  describeTags,
-  hostsOf,
-  listListeners,
-  listRules,
-  listTargetGroups as listTargetGroupsOf,
-} from './elb.js';
+import { describeTags, listListeners, listRules, listTargetGroups as listTargetGroupsOf } from './elb.js';
 import { previewNames } from './names.js';
 import { routesTo } from './sleep.js';
 
@@ -138,13 +133,7 @@ export async function findPreviews(clients: DiscoveryClients, scope: Scope): Pro
     for (const rule of rules) {
       if (rule.IsDefault || !rule.RuleArn) continue;
       if ([...ownedGroups.keys()].some((arn) => routesTo(rule, arn))) {
-        candidates.push({
-          arn: rule.RuleArn,
-          listenerArn,
-          priority: rule.Priority ?? '',
-          hosts: hostsOf(rule),
-          actions: rule.Actions ?? [],
-        });
+        candidates.push(foundRule(rule, listenerArn));
       }
     }
   }
