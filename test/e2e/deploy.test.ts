@@ -252,6 +252,93 @@ describe('deploy: CodeDeploy blue/green (CodeDeploy simulator + moto)', () => {
     expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBeUndefined();
   });
 
+  it('mode: continue from a second run shifts production traffic of a deployment paused at test traffic, and waits for it', async () => {
+    const svc = await blueGreen('continue', { waitAtTestTraffic: true });
+    const paused = await runAction({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        image: IMAGE,
+        interval: '100ms',
+        'wait-until': 'test-traffic',
+      },
+    });
+    expect(paused.outputs.status, paused.stdout + paused.stderr).toBe('test-traffic');
+    const id = paused.outputs['deployment-id']!;
+    // A later job (after a smoke test against the test listener) decides: only the id is needed.
+    const { main, post } = await runWithPost({
+      action,
+      env: env(),
+      inputs: { mode: 'continue', 'deployment-id': id, interval: '100ms' },
+    });
+    expect(main.errors, main.stdout + main.stderr).toEqual([]);
+    expect(main.outputs).toMatchObject({
+      status: 'succeeded',
+      'deployment-id': id,
+      controller: 'CODE_DEPLOY',
+    });
+    expect(sim.counts().ContinueDeployment).toBe(1);
+    expect(sim.deployments.get(id)?.status).toBe('Succeeded');
+    const after = await prod(svc);
+    expect(after[svc.greenTargetGroupArn]).toBe(1);
+    expect(after[svc.blueTargetGroupArn] ?? 0).toBe(0);
+    expect(main.summary).toContain(`Deploy continue \`${id}\` — succeeded`);
+    expect(post.exitCode).toBe(0);
+    expect(sim.counts().StopDeployment).toBeUndefined();
+
+    // Continuing it again is refused, naming its state; nothing is called.
+    sim.resetCounts();
+    const again = await runAction({ action, env: env(), inputs: { mode: 'continue', 'deployment-id': id } });
+    expect(again.exitCode).toBe(1);
+    expect(again.errors.join('\n')).toContain(
+      `CodeDeploy deployment ${id} is Succeeded, not waiting at test traffic (Ready): nothing to continue. It already finished.`,
+    );
+    expect(sim.counts().ContinueDeployment).toBeUndefined();
+  });
+
+  it('mode: rollback from a second run stops the paused deployment with a rollback and waits until production is back on blue', async () => {
+    const svc = await blueGreen('rollback', { waitAtTestTraffic: true });
+    const paused = await runAction({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        image: IMAGE,
+        interval: '100ms',
+        'wait-until': 'test-traffic',
+      },
+    });
+    const id = paused.outputs['deployment-id']!;
+    expect(await testListener(svc)).toEqual({ [svc.greenTargetGroupArn]: 1, [svc.blueTargetGroupArn]: 0 });
+    const rolled = await runAction({
+      action,
+      env: env(),
+      inputs: { mode: 'rollback', 'deployment-id': id, interval: '100ms' },
+    });
+    expect(rolled.errors, rolled.stdout + rolled.stderr).toEqual([]);
+    expect(rolled.outputs.status).toBe('rolled-back');
+    const d = sim.deployments.get(id)!;
+    expect(d.status).toBe('Stopped');
+    expect(d.stopRequested).toEqual({ autoRollbackEnabled: true });
+    expect(rolled.summary).toContain(`rollback deployment ${d.rollbackInfo?.rollbackDeploymentId} succeeded`);
+    expect(await testListener(svc)).toEqual({ [svc.blueTargetGroupArn]: 1, [svc.greenTargetGroupArn]: 0 });
+    const production = await prod(svc);
+    expect(production[svc.blueTargetGroupArn]).toBe(1);
+    expect(production[svc.greenTargetGroupArn] ?? 0).toBe(0);
+    // An unknown id names the input.
+    const unknown = await runAction({
+      action,
+      env: env(),
+      inputs: { mode: 'rollback', 'deployment-id': 'd-ZZZZZZZZZ' },
+    });
+    expect(unknown.errors.join('\n')).toContain(
+      "Input 'deployment-id': CodeDeploy has no deployment d-ZZZZZZZZZ",
+    );
+  });
+
   it('cancel: SIGINT to the main step, then the post step stops the deployment with a rollback', async () => {
     const svc = await blueGreen('cancel');
     sim.setScenario(svc.applicationName, svc.deploymentGroupName, { holdAt: 'BeforeAllowTraffic' });
@@ -297,7 +384,10 @@ describe('deploy: CodeDeploy blue/green (CodeDeploy simulator + moto)', () => {
     expect(deployment!.status).toBe('Stopped');
     expect(deployment!.stopRequested).toEqual({ autoRollbackEnabled: true });
     expect(deployment!.rollbackInfo?.rollbackDeploymentId).toMatch(/^d-/);
-    expect(post.summary).toContain(`Stopped CodeDeploy deployment ${deployment!.deploymentId} with rollback`);
+    // The post step waited for the rollback and says where it ended.
+    expect(post.summary).toContain(
+      `Stopped with rollback: CodeDeploy deployment ${deployment!.deploymentId} stopped; rollback deployment ${deployment!.rollbackInfo?.rollbackDeploymentId} succeeded: production traffic is on the original task set.`,
+    );
     expect(await testListener(svc)).toEqual({ [svc.blueTargetGroupArn]: 1, [svc.greenTargetGroupArn]: 0 });
   });
 

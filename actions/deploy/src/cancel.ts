@@ -1,7 +1,11 @@
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { saveState } from '@ecs-actions/kit';
-import { stopDeployment } from './codedeploy.js';
+import { type Clock, saveState, systemClock } from '@ecs-actions/kit';
+
+/** How long the post step waits for a stopped deployment's rollback to end before it reports and exits. */
+export const ROLLBACK_WAIT_MS = 5 * 60_000;
+
+import { awaitRollback, describeRollback, stopDeployment } from './codedeploy.js';
 import { STATE } from './names.js';
 import { stopNative } from './native.js';
 import { revertRolling } from './rolling.js';
@@ -32,6 +36,11 @@ export function parseInFlight(text: string): InFlight | undefined {
 export async function stopInFlight(
   inFlight: InFlight,
   clients: { ecs: Pick<ECSClient, 'send'>; codedeploy: Pick<CodeDeployClient, 'send'> },
+  wait: { clock: Clock; timeoutMs: number; intervalMs: number } = {
+    clock: systemClock,
+    timeoutMs: ROLLBACK_WAIT_MS,
+    intervalMs: 5_000,
+  },
 ): Promise<string> {
   switch (inFlight.kind) {
     case 'codedeploy': {
@@ -39,7 +48,9 @@ export async function stopInFlight(
       if (result.status === 'AlreadyCompleted') {
         return `CodeDeploy deployment ${inFlight.deploymentId} had already ended; nothing to stop.`;
       }
-      return `Stopped CodeDeploy deployment ${inFlight.deploymentId} with rollback (${result.status}${result.message ? `: ${result.message}` : ''}).`;
+      // The rollback runs in CodeDeploy; the post step waits for it a bounded while to report where it ended.
+      const outcome = await awaitRollback(clients.codedeploy, inFlight.deploymentId, wait);
+      return `Stopped with rollback: ${describeRollback(inFlight.deploymentId, outcome)}`;
     }
     case 'native': {
       const result = await stopNative(clients.ecs, inFlight.serviceDeploymentArn);

@@ -403,3 +403,93 @@ export function terminationWaitMinutes(group: DeploymentGroupInfo): number {
 export function pausesAtTestTraffic(group: DeploymentGroupInfo): boolean {
   return group.blueGreenDeploymentConfiguration?.deploymentReadyOption?.actionOnTimeout === 'STOP_DEPLOYMENT';
 }
+
+/** A deployment by id; a missing one is a UserError naming the input. */
+export async function getDeployment(codedeploy: CodeDeploy, deploymentId: string): Promise<DeploymentInfo> {
+  try {
+    const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
+    if (!deploymentInfo) throw new Error(`GetDeployment ${deploymentId} returned nothing`);
+    return deploymentInfo;
+  } catch (error) {
+    if (awsErrorCode(error) === 'DeploymentDoesNotExistException') {
+      throw new UserError(
+        `Input 'deployment-id': CodeDeploy has no deployment ${deploymentId} in this account and region (check 'region').`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Where a stopped deployment's rollback ended (or got to when the bounded wait ran out). */
+export interface RollbackOutcome {
+  /** The stopped deployment's final status (Stopped, or Failed/Succeeded when it ended before the stop). */
+  status: string;
+  rollbackDeploymentId: string | undefined;
+  /** The rollback deployment's status; undefined without one. */
+  rollbackStatus: string | undefined;
+  /** True when the wait ran out before the rollback ended. */
+  timedOut: boolean;
+}
+
+/**
+ * After StopDeployment with rollback: waits (up to `timeoutMs`) until the deployment ended and its rollback
+ * deployment, when CodeDeploy started one, ended too. Never throws for the outcome; the caller reports it.
+ */
+export async function awaitRollback(
+  codedeploy: CodeDeploy,
+  deploymentId: string,
+  options: { clock: Clock; timeoutMs: number; intervalMs: number; log?: (line: string) => void },
+): Promise<RollbackOutcome> {
+  const ended = (status: string | undefined) =>
+    !(ACTIVE_STATUSES as readonly string[]).includes(status ?? '');
+  let outcome: RollbackOutcome = {
+    status: 'Unknown',
+    rollbackDeploymentId: undefined,
+    rollbackStatus: undefined,
+    timedOut: false,
+  };
+  try {
+    await poll({
+      what: `the rollback of ${deploymentId}`,
+      intervalMs: options.intervalMs,
+      timeoutMs: options.timeoutMs,
+      clock: options.clock,
+      onProgress: (status) => options.log?.(status),
+      check: async () => {
+        const info = await getDeployment(codedeploy, deploymentId);
+        const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
+        const rollback = rollbackId ? await getDeployment(codedeploy, rollbackId) : undefined;
+        outcome = {
+          status: info.status ?? 'Unknown',
+          rollbackDeploymentId: rollbackId,
+          rollbackStatus: rollback?.status,
+          timedOut: false,
+        };
+        const done = ended(info.status) && (!rollback || ended(rollback.status));
+        return done
+          ? { done: true, value: undefined }
+          : {
+              done: false,
+              status: `${deploymentId} ${info.status}${rollbackId ? `, rollback ${rollbackId} ${rollback?.status}` : ''}`,
+            };
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    outcome = { ...outcome, timedOut: true };
+  }
+  return outcome;
+}
+
+/** The outcome in words, for logs and summaries. */
+export function describeRollback(deploymentId: string, outcome: RollbackOutcome): string {
+  if (outcome.timedOut) {
+    return `CodeDeploy deployment ${deploymentId} was stopped with rollback; the rollback had not ended when the wait ran out (${outcome.status}${outcome.rollbackDeploymentId ? `, rollback deployment ${outcome.rollbackDeploymentId} ${outcome.rollbackStatus}` : ''}): check it in the CodeDeploy console.`;
+  }
+  if (outcome.rollbackDeploymentId) {
+    return outcome.rollbackStatus === 'Succeeded'
+      ? `CodeDeploy deployment ${deploymentId} ${outcome.status.toLowerCase()}; rollback deployment ${outcome.rollbackDeploymentId} succeeded: production traffic is on the original task set.`
+      : `CodeDeploy deployment ${deploymentId} ${outcome.status.toLowerCase()}; rollback deployment ${outcome.rollbackDeploymentId} ended ${outcome.rollbackStatus}: check the service.`;
+  }
+  return `CodeDeploy deployment ${deploymentId} ended ${outcome.status}; no rollback deployment was needed (production traffic had not moved).`;
+}

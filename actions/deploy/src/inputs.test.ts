@@ -33,6 +33,27 @@ describe('parseInputs', () => {
     expect(() => parse({ ...base, 'task-definition-arn': 'web:3' })).toThrow(/Input 'task-definition-arn'/);
   });
 
+  it('continue and rollback need only a deployment id, and refuse what does not fit', () => {
+    expect(parse({ mode: 'continue', 'deployment-id': 'd-A1B2C3D4E' })).toMatchObject({
+      mode: 'continue',
+      deploymentId: 'd-A1B2C3D4E',
+      service: '',
+      cluster: '',
+    });
+    expect(() => parse({ mode: 'rollback' })).toThrow(
+      /Input 'deployment-id' is required with mode: rollback/,
+    );
+    expect(() => parse({ mode: 'continue', 'deployment-id': 'abc' })).toThrow(
+      /Input 'deployment-id': "abc" is not a CodeDeploy deployment id/,
+    );
+    expect(() => parse({ ...base, 'deployment-id': 'd-A1B2C3D4E' })).toThrow(
+      /is for mode: continue or rollback/,
+    );
+    expect(() =>
+      parse({ mode: 'continue', 'deployment-id': 'd-A1B2C3D4E', 'wait-until': 'test-traffic' }),
+    ).toThrow(/with mode: continue use complete, traffic-shifted or none/);
+  });
+
   it('names the input and the accepted values', () => {
     expect(() => parse({ ...base, 'wait-until': 'halfway' })).toThrow(
       /Input 'wait-until': "halfway" is not one of the accepted values. Accepted: complete, traffic-shifted, test-traffic, none/,

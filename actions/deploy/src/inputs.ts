@@ -10,7 +10,7 @@ export { HOOK_EVENTS, type HookEvent };
 export const WAIT_UNTIL = ['complete', 'traffic-shifted', 'test-traffic', 'none'] as const;
 export type WaitUntil = (typeof WAIT_UNTIL)[number];
 
-export const MODES = ['deploy', 'register', 'plan'] as const;
+export const MODES = ['deploy', 'register', 'plan', 'continue', 'rollback'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** Where the base task definition comes from when a new revision is rendered. */
@@ -24,6 +24,8 @@ export interface Wave {
 
 export interface DeployInputs {
   mode: Mode;
+  /** `mode: continue` or `rollback`: the CodeDeploy deployment paused at test traffic (`d-…`). */
+  deploymentId: string | undefined;
   cluster: string;
   service: string;
   /** Promote this revision as it is: nothing is rendered or registered. */
@@ -50,6 +52,25 @@ const DEFAULT_INTERVAL = '15s';
 /** One typed object from the step's inputs and the environments file; every error names its input. */
 export function parseInputs(inputs: Inputs): DeployInputs {
   const mode = inputs.oneOf(INPUT.mode, MODES, 'deploy');
+  // Decisions on a deployment another run started: only its id (and the region) matter.
+  const deciding = mode === 'continue' || mode === 'rollback';
+  const deploymentId = inputs.string(INPUT.deploymentId);
+  if (deciding) {
+    if (deploymentId === undefined) {
+      throw new UserError(
+        `Input 'deployment-id' is required with mode: ${mode}: the id the paused deploy output (its 'deployment-id'), e.g. d-A1B2C3D4E.`,
+      );
+    }
+    if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
+      throw new UserError(
+        `Input 'deployment-id': ${JSON.stringify(deploymentId)} is not a CodeDeploy deployment id. Accepted: d-A1B2C3D4E.`,
+      );
+    }
+  } else if (deploymentId !== undefined) {
+    throw new UserError(
+      `Input 'deployment-id' is for mode: continue or rollback (a deployment paused at test traffic); with mode: ${mode} it is not used. Remove it.`,
+    );
+  }
   const taskDefinitionArn = inputs.string(INPUT.taskDefinitionArn);
   const imageInput = inputs.string(INPUT.image);
   const image = imageInput === undefined ? undefined : checkImage(imageInput, INPUT.image);
@@ -80,7 +101,7 @@ export function parseInputs(inputs: Inputs): DeployInputs {
         `Input 'service' names ${services.length} services (${services.join(', ')}); a deploy step deploys one. Use one step per service, or the deploy workflow, which fans out over the environment's services.`,
       );
     }
-    if (mode === 'deploy' || taskDefinition === undefined) {
+    if (!deciding && (mode === 'deploy' || taskDefinition === undefined)) {
       service = inputs.required(INPUT.service, 'the ECS service to deploy, e.g. web');
     }
   }
@@ -93,10 +114,17 @@ export function parseInputs(inputs: Inputs): DeployInputs {
     }
     hooks[event as HookEvent] = target;
   }
+  const waitUntil = inputs.oneOf(INPUT.waitUntil, WAIT_UNTIL, 'complete');
+  if (mode === 'continue' && waitUntil === 'test-traffic') {
+    throw new UserError(
+      "Input 'wait-until': test-traffic is where a paused deployment already is; with mode: continue use complete, traffic-shifted or none.",
+    );
+  }
   return {
     mode,
+    deploymentId,
     cluster:
-      mode === 'plan'
+      mode === 'plan' || deciding
         ? (inputs.string(INPUT.cluster) ?? '')
         : inputs.required(INPUT.cluster, 'e.g. shop-production'),
     service,
@@ -110,7 +138,7 @@ export function parseInputs(inputs: Inputs): DeployInputs {
     deploymentConfig: inputs.string(INPUT.deploymentConfig),
     appspecFile: inputs.string(INPUT.appspec),
     hooks,
-    waitUntil: inputs.oneOf(INPUT.waitUntil, WAIT_UNTIL, 'complete'),
+    waitUntil,
     timeoutMs: inputs.duration(INPUT.timeout, DEFAULT_TIMEOUT, { min: 1000, max: 6 * 3600_000 }),
     intervalMs: inputs.duration(INPUT.interval, DEFAULT_INTERVAL, { min: 100, max: 300_000 }),
     stopOnCancel: inputs.boolean(INPUT.stopOnCancel, true),

@@ -10,7 +10,11 @@ export function main(): Promise<void> {
     const inputs = actionInputs();
     const parsed = parseInputs(inputs);
     if (parsed.mode === 'plan') return writePlan(inputs);
-    info(`deploy: service ${parsed.service} in cluster ${parsed.cluster} (${parsed.mode}).`);
+    info(
+      parsed.deploymentId
+        ? `deploy: ${parsed.mode} CodeDeploy deployment ${parsed.deploymentId}.`
+        : `deploy: service ${parsed.service} in cluster ${parsed.cluster} (${parsed.mode}).`,
+    );
     const { start } = await import('./start.js');
     await start(parsed);
   });

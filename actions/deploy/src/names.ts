@@ -17,6 +17,7 @@ export const INPUT = {
   interval: 'interval',
   stopOnCancel: 'stop-on-cancel',
   mode: 'mode',
+  deploymentId: 'deployment-id',
   waves: 'waves',
   region: 'region',
   config: 'config',

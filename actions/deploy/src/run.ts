@@ -22,6 +22,7 @@ import {
   pausesAtTestTraffic,
   terminationWaitMinutes,
 } from './codedeploy.js';
+import { decide } from './decide.js';
 import type { DeployInputs } from './inputs.js';
 import { deployNative, NativeDeploymentFailedError } from './native.js';
 import { deployRolling } from './rolling.js';
@@ -99,7 +100,12 @@ export async function run(inputs: DeployInputs, deps: Deps): Promise<DeployOutpu
       report({ status: 'failed' });
     throw error;
   } finally {
-    if (inputs.mode === 'deploy' || failure !== undefined) {
+    if (
+      inputs.mode === 'deploy' ||
+      inputs.mode === 'continue' ||
+      inputs.mode === 'rollback' ||
+      failure !== undefined
+    ) {
       await deps.summary(summaryMarkdown(inputs, outputs, facts, timeline, failure));
     }
   }
@@ -113,6 +119,8 @@ async function deploy(
   report: (o: DeployOutputs) => void,
   facts: [string, string][],
 ): Promise<void> {
+  if (inputs.mode === 'continue' || inputs.mode === 'rollback')
+    return decide(inputs, deps, timeline, report, facts);
   const service = inputs.service ? await describeService(deps, inputs.cluster, inputs.service) : undefined;
   const controller: Controller = (service?.deploymentController?.type ?? 'ECS') as Controller;
   if (service && controller !== 'CODE_DEPLOY' && controller !== 'ECS') {
@@ -355,12 +363,15 @@ function summaryMarkdown(
 ): string {
   const status = outputs.status ?? (failure ? 'failed' : 'started');
   const lines = [
-    `### ${ICON[status] ?? ''} Deploy \`${inputs.service || '(no service)'}\` — ${status}`.replace('  ', ' '),
+    (inputs.deploymentId
+      ? `### ${ICON[status] ?? ''} Deploy ${inputs.mode} \`${inputs.deploymentId}\` — ${status}`
+      : `### ${ICON[status] ?? ''} Deploy \`${inputs.service || '(no service)'}\` — ${status}`
+    ).replace('  ', ' '),
     '',
     table(
       ['Item', 'Value'],
       [
-        ['Cluster', inputs.cluster],
+        ...(inputs.cluster ? [['Cluster', inputs.cluster] as [string, string]] : []),
         ['Controller', `${outputs.controller ?? '?'}${outputs.strategy ? ` (${outputs.strategy})` : ''}`],
         ...facts,
         ...(outputs['deployment-id'] ? [['Deployment', outputs['deployment-id']] as [string, string]] : []),
@@ -375,7 +386,9 @@ function summaryMarkdown(
   if (status === 'timed-out' && inputs.stopOnCancel && outputs['deployment-id']) {
     lines.push(
       '',
-      'The wait timed out with the deployment still running; the post step stops it with a rollback.',
+      inputs.mode === 'rollback'
+        ? 'The wait for the rollback timed out; the rollback itself goes on in CodeDeploy.'
+        : 'The wait timed out with the deployment still running; the post step stops it with a rollback.',
     );
   }
   if (failure && status === 'cancelled') {
