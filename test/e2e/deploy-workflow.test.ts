@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,7 +71,7 @@ describe('.github/workflows/deploy.yml', () => {
       j.steps.filter((s) => s.uses === '$/actions/deploy'),
     );
     expect(deploySteps.filter((s) => s.with?.mode === 'register')).toHaveLength(1);
-    expect(waves).toEqual(['wave-1', 'wave-2', 'wave-3', 'wave-4']);
+    expect(waves).toEqual(Array.from({ length: 8 }, (_, i) => `wave-${i + 1}`));
     waves.forEach((name, i) => {
       const job = workflow.jobs[name]!;
       expect(job.environment).toBe(`\${{ fromJSON(needs.plan.outputs.waves)[${i}].name }}`);
@@ -113,6 +114,56 @@ describe('.github/workflows/deploy.yml', () => {
     expect(condition('skipped')).toBe(true);
     expect(condition('failure')).toBe(false);
     expect(condition('cancelled')).toBe(false);
+  });
+
+  it('runs up to eight waves: the plan of six runs waves 1–6 and skips 7 and 8; nine fail the plan with the limit', async () => {
+    const action = await deployAction();
+    const workspace = join(repoRoot, '.vitest-tmp', `deploy-waves-${uniqueId()}`);
+    mkdirSync(join(workspace, '.github'), { recursive: true });
+    const file = (n: number) =>
+      [
+        'environments:',
+        '  global:',
+        '    cluster: shop',
+        '    waves:',
+        ...Array.from({ length: n }, (_, i) => `      cell-${i + 1}: web-${i + 1}`),
+      ].join('\n');
+    writeFileSync(join(workspace, '.github', 'ecs-environments.yml'), `${file(6)}\n`);
+    const plan = await runAction({ action, workspace, inputs: { mode: 'plan', environment: 'global' } });
+    expect(plan.errors).toEqual([]);
+    const planned = plan.outputs.waves!;
+    expect(JSON.parse(planned)).toHaveLength(6);
+    // The plan job's count step, as the runner runs it, then each wave's condition with GitHub's engine.
+    const count = workflow.jobs.plan!.steps.find((s) => s.run?.includes('jq'))!.run!;
+    const runCount = (waves: string) => {
+      const out = join(workspace, `out-${uniqueId()}`);
+      writeFileSync(out, '');
+      const r = spawnSync('bash', ['-e', '-c', count], {
+        env: { ...process.env, WAVES: waves, GITHUB_OUTPUT: out },
+        encoding: 'utf8',
+      });
+      return { status: r.status, stdout: r.stdout, output: readFileSync(out, 'utf8') };
+    };
+    const six = runCount(planned);
+    expect(six.status).toBe(0);
+    expect(six.output).toContain('count=6');
+    const runs = waves.filter((name) => {
+      const job = workflow.jobs[name]!;
+      const needs = Object.fromEntries(
+        ['plan', 'build', 'pre-deploy', ...waves].map((n) => [
+          n,
+          { result: n === 'pre-deploy' ? 'skipped' : 'success', outputs: n === 'plan' ? { count: '6' } : {} },
+        ]),
+      );
+      return condition_(job.if!, { needs }, false);
+    });
+    expect(runs).toEqual(['wave-1', 'wave-2', 'wave-3', 'wave-4', 'wave-5', 'wave-6']);
+    const nine = runCount(
+      JSON.stringify(Array.from({ length: 9 }, (_, i) => ({ name: `cell-${i}`, services: ['web'] }))),
+    );
+    expect(nine.status).toBe(1);
+    expect(nine.stdout).toContain('The environment has 9 waves; this workflow runs at most 8');
+    rmSync(workspace, { recursive: true, force: true });
   });
 
   it("the plan step turns the example's environments file into ordered waves", async () => {
