@@ -20,6 +20,7 @@ async function runningPreviews(
   plan: Plan,
   repository: string,
   rates: FargateRates,
+  now: number,
 ) {
   const arns: string[] = [];
   for await (const page of paginateListServices(
@@ -42,7 +43,7 @@ async function runningPreviews(
       if (s.status !== 'ACTIVE' || !key || !isOwned(tags, repository) || tags[TAG.namePrefix] !== plan.prefix)
         continue;
       const tasks = isAsleep(tags) ? 0 : (s.desiredCount ?? 1);
-      found.push({ label: keyLabel(key), perDay: estimateCost(tags, tasks, rates, Date.now())?.perDay ?? 0 });
+      found.push({ label: keyLabel(key), perDay: estimateCost(tags, tasks, rates, now)?.perDay ?? 0 });
     }
   }
   return found;
@@ -56,9 +57,10 @@ export async function checkBudget(
   repository: string,
   basis: CostBasis | undefined,
   rates: FargateRates,
+  now: number,
 ): Promise<void> {
   if (inputs.maxPreviews === undefined && inputs.maxMonthlyCost === undefined) return;
-  const running = await runningPreviews(ecs, inputs, plan, repository, rates);
+  const running = await runningPreviews(ecs, inputs, plan, repository, rates, now);
   const who = `${keyLabel(plan.key)}'s preview was not created`;
   if (inputs.maxPreviews !== undefined && running.length >= inputs.maxPreviews) {
     throw new BudgetRefusal(

@@ -68,7 +68,7 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
   const routing = await findRouting(elb, inputs, plan, context.repository);
   if (!services.existing) {
     const basis = costBasisOf(revision.rendered, services.template);
-    await checkBudget(ecs, inputs, plan, context.repository, basis, rates.rates);
+    await checkBudget(ecs, inputs, plan, context.repository, basis, rates.rates, clock.now());
   }
   phase('discover');
 
