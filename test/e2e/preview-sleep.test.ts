@@ -264,6 +264,9 @@ describe('sleep and wake through the bundles', () => {
 
   it('the budget cap refuses a new preview before anything is created, naming the cap; existing previews still update', async () => {
     const w = world();
+    // At least one preview runs (this test's own, whatever ran before it).
+    const existing = await runForPr(w, CREATE, 67, createInputs(w));
+    expect(existing.errors).toEqual([]);
     const before = w.gh.state.deployments().length;
     const capped = await runForPr(w, CREATE, 66, createInputs(w, { 'max-previews': '1' }));
     expect(capped.exitCode).toBe(1);
@@ -282,8 +285,13 @@ describe('sleep and wake through the bundles', () => {
       taskDefinitions: [],
     });
     expect(w.gh.state.deployments()).toHaveLength(before);
-    // PR 65's preview exists: the cap never stops its update.
-    const update = await runForPr(w, CREATE, 65, createInputs(w, { 'max-previews': '1' }));
+    // PR 67's preview exists: the cap never stops its update.
+    const update = await runForPr(
+      w,
+      CREATE,
+      67,
+      createInputs(w, { 'max-previews': '1', image: `${createInputs(w).image}-3` }),
+    );
     expect(update.errors).toEqual([]);
   });
 
