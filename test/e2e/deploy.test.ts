@@ -252,8 +252,8 @@ describe('deploy: CodeDeploy blue/green (CodeDeploy simulator + moto)', () => {
     expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBeUndefined();
   });
 
-  it('mode: continue from a second run shifts production traffic of a deployment paused at test traffic, and waits for it', async () => {
-    const svc = await blueGreen('continue', { waitAtTestTraffic: true });
+  /** A deployment of the service left paused at test traffic, as `wait-until: test-traffic` leaves it. */
+  async function pauseAtTestTraffic(svc: BlueGreenService) {
     const paused = await runAction({
       action,
       env: env(),
@@ -266,6 +266,12 @@ describe('deploy: CodeDeploy blue/green (CodeDeploy simulator + moto)', () => {
       },
     });
     expect(paused.outputs.status, paused.stdout + paused.stderr).toBe('test-traffic');
+    return paused;
+  }
+
+  it('mode: continue from a second run shifts production traffic of a deployment paused at test traffic, and waits for it', async () => {
+    const svc = await blueGreen('continue', { waitAtTestTraffic: true });
+    const paused = await pauseAtTestTraffic(svc);
     const id = paused.outputs['deployment-id']!;
     // A later job (after a smoke test against the test listener) decides: only the id is needed.
     const { main, post } = await runWithPost({
@@ -300,17 +306,7 @@ describe('deploy: CodeDeploy blue/green (CodeDeploy simulator + moto)', () => {
 
   it('mode: rollback from a second run stops the paused deployment with a rollback and waits until production is back on blue', async () => {
     const svc = await blueGreen('rollback', { waitAtTestTraffic: true });
-    const paused = await runAction({
-      action,
-      env: env(),
-      inputs: {
-        cluster: sandbox.clusterName,
-        service: svc.serviceName,
-        image: IMAGE,
-        interval: '100ms',
-        'wait-until': 'test-traffic',
-      },
-    });
+    const paused = await pauseAtTestTraffic(svc);
     const id = paused.outputs['deployment-id']!;
     expect(await testListener(svc)).toEqual({ [svc.greenTargetGroupArn]: 1, [svc.blueTargetGroupArn]: 0 });
     const rolled = await runAction({

@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { CreateRuleCommand, DeleteRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderBody } from '../../packages/comment/src/body.js';
-import { builtAction, repoRoot, runAction, type StepResult } from '../harness/runner.js';
+import { builtAction, repoRoot, type StepResult } from '../harness/runner.js';
 import {
-  awsEnv,
   CREATE,
   createInputs,
   headSha,
@@ -12,9 +11,8 @@ import {
   REPOSITORY,
   runForPr,
   startWorld,
-  TOKEN,
 } from './preview-env.js';
-import { DAY, inventory, PROXY_BUCKETS, prsOf, SWEEP, seedPreview } from './sweep-env.js';
+import { DAY, inventory, PROXY_BUCKETS, prsOf, seedPreview, sweepIn } from './sweep-env.js';
 
 const PR_COMMENT = join(repoRoot, 'actions', 'pr-comment');
 
@@ -32,15 +30,7 @@ afterEach(() => {
 
 /** Runs the sweep the way a scheduled workflow does. */
 function sweep(inputs: Record<string, string> = {}): Promise<StepResult> {
-  return runAction({
-    action: SWEEP,
-    inputs: { cluster: world.sandbox.clusterName, ...inputs },
-    env: awsEnv(world),
-    token: TOKEN,
-    apiUrl: world.gh.url,
-    repository: REPOSITORY,
-    event: { name: 'schedule', payload: { schedule: '17 3 * * *' } },
-  });
+  return sweepIn(world, inputs);
 }
 
 interface Listed {
