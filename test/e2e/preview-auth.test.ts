@@ -26,6 +26,7 @@ import {
   callTotals,
   createInputs,
   DESTROY,
+  oidcInputs,
   type PreviewWorld,
   REPOSITORY,
   runForPr,
@@ -39,15 +40,7 @@ const world = usePreviewWorld();
 const SECRET = 'oidc-client-secret-Zq7xW2pLk9';
 const ROTATED = 'oidc-client-secret-rotated-Mv4nT8';
 
-const OIDC = {
-  auth: 'oidc',
-  'auth-oidc-issuer': 'https://idp.example.com',
-  'auth-oidc-authorization-endpoint': 'https://idp.example.com/authorize',
-  'auth-oidc-token-endpoint': 'https://idp.example.com/token',
-  'auth-oidc-user-info-endpoint': 'https://idp.example.com/userinfo',
-  'auth-oidc-client-id': 'preview-alb',
-  'auth-oidc-client-secret': SECRET,
-};
+const OIDC = oidcInputs(SECRET);
 
 /** The rule as AWS returns it: read through the proxy, which keeps OIDC secrets write-only as AWS does. */
 async function ruleOf(w: PreviewWorld, ruleArn: string) {

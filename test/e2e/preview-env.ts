@@ -177,6 +177,19 @@ export function runForBranch(
   return runAction({ ...base, env: { ...awsEnv(world), ...push.env }, event: push.event });
 }
 
+/** preview-create's inputs for an OIDC login at a made-up provider (no request ever reaches it). */
+export function oidcInputs(secret: string): Record<string, string> {
+  return {
+    auth: 'oidc',
+    'auth-oidc-issuer': 'https://idp.example.com',
+    'auth-oidc-authorization-endpoint': 'https://idp.example.com/authorize',
+    'auth-oidc-token-endpoint': 'https://idp.example.com/token',
+    'auth-oidc-user-info-endpoint': 'https://idp.example.com/userinfo',
+    'auth-oidc-client-id': 'preview-alb',
+    'auth-oidc-client-secret': secret,
+  };
+}
+
 /** The inputs a user's workflow would give preview-create for the sandbox. */
 export function createInputs(
   world: PreviewWorld,

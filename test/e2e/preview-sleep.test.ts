@@ -18,6 +18,7 @@ import { tableOf } from './pr-comment-helpers.js';
 import {
   CREATE,
   createInputs,
+  oidcInputs,
   type PreviewWorld,
   runForPr,
   taggedFor,
@@ -209,13 +210,7 @@ describe('sleep and wake through the bundles', () => {
       64,
       createInputs(w, {
         'listener-arn': listenerArn,
-        auth: 'oidc',
-        'auth-oidc-issuer': 'https://idp.example.com',
-        'auth-oidc-authorization-endpoint': 'https://idp.example.com/authorize',
-        'auth-oidc-token-endpoint': 'https://idp.example.com/token',
-        'auth-oidc-user-info-endpoint': 'https://idp.example.com/userinfo',
-        'auth-oidc-client-id': 'preview-alb',
-        'auth-oidc-client-secret': secret,
+        ...oidcInputs(secret),
       }),
     );
     expect(created.errors).toEqual([]);
