@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../harness/aws/clients.js';
@@ -561,6 +562,69 @@ describe('deploy: rolling update (moto)', () => {
     expect(proxy.counts()['ecs:DescribeServices']).toBeGreaterThanOrEqual(2);
     expect(result.summary).toContain('| Rollout | done |');
     expect(sim.counts()).toEqual({});
+  });
+
+  it('bake: an alarm that fires during the bake fails the step and, with rollback-on-alarm, puts the service back', async () => {
+    const cloudwatch = new CloudWatchClient(awsClientConfig(moto.endpoint, sandbox.region));
+    const alarm = `web-5xx-${sandbox.name}`;
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarm,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    const before = (await describeService(sandbox.serviceName)).taskDefinition;
+    const inputs = {
+      cluster: sandbox.clusterName,
+      service: sandbox.serviceName,
+      image: `${IMAGE}-bake`,
+      interval: '100ms',
+      bake: '20s',
+      alarms: alarm,
+      'rollback-on-alarm': 'true',
+    };
+    const started = startAction({ action, env: env(), inputs });
+    // The deployment finishes at once in moto; then, during the bake, the alarm fires.
+    await new Promise((r) => setTimeout(r, 2_000));
+    await cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: alarm,
+        StateValue: 'ALARM',
+        StateReason: 'Threshold Crossed: 42 errors',
+      }),
+    );
+    const result = await started.result;
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.status).toBe('rolled-back');
+    expect(result.outputs['previous-task-definition-arn']).toBe(before);
+    expect(result.errors.join('\n')).toMatch(
+      new RegExp(`Alarm '${alarm}' went to ALARM .* into the bake \\(Threshold Crossed: 42 errors\\)`),
+    );
+    expect((await describeService(sandbox.serviceName)).taskDefinition).toBe(before);
+    expect(result.summary).toContain(
+      `| Rolled back | the service runs ${before} again (rollback-on-alarm) |`,
+    );
+
+    // With the alarm back to OK, the same deploy bakes and succeeds; a missing alarm is refused before anything.
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'OK', StateReason: 'fine' }),
+    );
+    const calm = await runAction({ action, env: env(), inputs: { ...inputs, bake: '300ms' } });
+    expect(calm.errors).toEqual([]);
+    expect(calm.outputs.status).toBe('succeeded');
+    expect(calm.summary).toContain(`| Bake | 300ms, alarms ${alarm}: none in ALARM |`);
+    proxy.resetCounts();
+    const typo = await runAction({ action, env: env(), inputs: { ...inputs, alarms: `${alarm}-typo` } });
+    expect(typo.errors.join('\n')).toContain(`Input 'alarms': no CloudWatch alarm named '${alarm}-typo'`);
+    expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBeUndefined();
+    expect(proxy.counts()['ecs:UpdateService']).toBeUndefined();
+    cloudwatch.destroy();
   });
 
   it('the post step of an interrupted rolling update points the service back at its previous revision', async () => {

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 
 // The README promises that iam-policy.json allows every AWS operation the code calls: hold it to that.
 const here = new URL('.', import.meta.url).pathname;
-const PREFIX: Record<string, string> = { 'client-ecs': 'ecs', 'client-codedeploy': 'codedeploy' };
+const PREFIX: Record<string, string> = {
+  'client-ecs': 'ecs',
+  'client-codedeploy': 'codedeploy',
+  'client-cloudwatch': 'cloudwatch',
+};
 
 function operationsInSource(): Set<string> {
   const used = new Set<string>();

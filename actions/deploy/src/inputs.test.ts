@@ -54,6 +54,22 @@ describe('parseInputs', () => {
     ).toThrow(/with mode: continue use complete, traffic-shifted or none/);
   });
 
+  it('bake and alarms need a deployment that production runs, and rollback-on-alarm needs alarms', () => {
+    expect(parse({ ...base, bake: '10m', alarms: 'web-5xx, web-latency' })).toMatchObject({
+      bakeMs: 600_000,
+      alarms: ['web-5xx', 'web-latency'],
+      rollbackOnAlarm: false,
+    });
+    expect(parse(base)).toMatchObject({ bakeMs: 0, alarms: [] });
+    expect(() => parse({ ...base, bake: '5m', 'wait-until': 'test-traffic' })).toThrow(/returns before that/);
+    expect(() => parse({ ...base, 'rollback-on-alarm': 'true' })).toThrow(
+      /Input 'rollback-on-alarm' needs 'alarms'/,
+    );
+    expect(() => parse({ ...base, mode: 'register', alarms: 'x' })).toThrow(
+      /with mode: register there is none/,
+    );
+  });
+
   it('names the input and the accepted values', () => {
     expect(() => parse({ ...base, 'wait-until': 'halfway' })).toThrow(
       /Input 'wait-until': "halfway" is not one of the accepted values. Accepted: complete, traffic-shifted, test-traffic, none/,

@@ -43,6 +43,12 @@ export interface DeployInputs {
   timeoutMs: number;
   intervalMs: number;
   stopOnCancel: boolean;
+  /** Watch the stable deployment this long before the step succeeds (0: no bake). */
+  bakeMs: number;
+  /** CloudWatch alarms read during the bake; one in ALARM stops the rollout. */
+  alarms: string[];
+  /** On an alarm, put a rolling or ECS-native service back on the revision it ran before. */
+  rollbackOnAlarm: boolean;
   region: string | undefined;
 }
 
@@ -142,6 +148,7 @@ export function parseInputs(inputs: Inputs): DeployInputs {
     timeoutMs: inputs.duration(INPUT.timeout, DEFAULT_TIMEOUT, { min: 1000, max: 6 * 3600_000 }),
     intervalMs: inputs.duration(INPUT.interval, DEFAULT_INTERVAL, { min: 100, max: 300_000 }),
     stopOnCancel: inputs.boolean(INPUT.stopOnCancel, true),
+    ...bakeSettings(inputs, mode, waitUntil),
     region: inputs.string(INPUT.region),
   };
 }
@@ -194,4 +201,28 @@ export async function writePlan(inputs: Inputs): Promise<void> {
       waves.map((w, i) => [String(i + 1), w.name, w.services.join(', ')]),
     )}\n`,
   );
+}
+
+/** `bake`, `alarms`, `rollback-on-alarm`: they watch a deployment that finished, so they need one waited for. */
+function bakeSettings(inputs: Inputs, mode: Mode, waitUntil: WaitUntil) {
+  const bakeMs = inputs.duration(INPUT.bake, '0s', { max: 6 * 3600_000 });
+  const alarms = inputs.list(INPUT.alarms);
+  const rollbackOnAlarm = inputs.boolean(INPUT.rollbackOnAlarm, false);
+  const watching = bakeMs > 0 || alarms.length > 0;
+  if (watching && mode !== 'deploy' && mode !== 'continue') {
+    throw new UserError(
+      `Inputs 'bake' and 'alarms' watch a deployment; with mode: ${mode} there is none to watch.`,
+    );
+  }
+  if (watching && (waitUntil === 'none' || waitUntil === 'test-traffic')) {
+    throw new UserError(
+      `Inputs 'bake' and 'alarms' watch the deployment once production runs it; 'wait-until: ${waitUntil}' returns before that. Use complete or traffic-shifted.`,
+    );
+  }
+  if (rollbackOnAlarm && alarms.length === 0) {
+    throw new UserError(
+      "Input 'rollback-on-alarm' needs 'alarms': the CloudWatch alarms whose ALARM state rolls back.",
+    );
+  }
+  return { bakeMs, alarms, rollbackOnAlarm };
 }

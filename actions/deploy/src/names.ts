@@ -18,6 +18,9 @@ export const INPUT = {
   stopOnCancel: 'stop-on-cancel',
   mode: 'mode',
   deploymentId: 'deployment-id',
+  bake: 'bake',
+  alarms: 'alarms',
+  rollbackOnAlarm: 'rollback-on-alarm',
   waves: 'waves',
   region: 'region',
   config: 'config',
@@ -28,6 +31,7 @@ export const INPUT = {
 export const OUTPUT = {
   taskDefinitionArn: 'task-definition-arn',
   deploymentId: 'deployment-id',
+  previousTaskDefinitionArn: 'previous-task-definition-arn',
   status: 'status',
   controller: 'controller',
   strategy: 'strategy',

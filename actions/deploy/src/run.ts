@@ -1,3 +1,4 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { diagnose, formatDiagnosis, RolloutFailedError } from '@ecs-actions/ecs/rollout';
@@ -11,6 +12,7 @@ import {
   WaitTimeoutError,
 } from '@ecs-actions/kit';
 import { type AppSpec, appSpecFromFile, generateAppSpec } from './appspec.js';
+import { AlarmError, bake, checkAlarmsExist } from './bake.js';
 import type { InFlight } from './cancel.js';
 import {
   assertGroupIdle,
@@ -25,7 +27,7 @@ import {
 import { decide } from './decide.js';
 import type { DeployInputs } from './inputs.js';
 import { deployNative, NativeDeploymentFailedError } from './native.js';
-import { deployRolling } from './rolling.js';
+import { deployRolling, revertRolling } from './rolling.js';
 import { sessionWarning } from './session.js';
 import { prepareTaskDefinition } from './taskdef.js';
 import { Timeline } from './timeline.js';
@@ -41,11 +43,15 @@ export type Status =
   | 'failed'
   | 'rolled-back'
   | 'timed-out'
-  | 'cancelled';
+  | 'cancelled'
+  /** An alarm went to ALARM during the bake (the service was not rolled back). */
+  | 'alarm';
 
 export interface DeployOutputs {
   'task-definition-arn'?: string;
   'deployment-id'?: string;
+  /** The revision the service ran before this deploy: what a rollback of this wave goes back to. */
+  'previous-task-definition-arn'?: string;
   status?: Status;
   controller?: Controller;
   strategy?: string;
@@ -54,6 +60,8 @@ export interface DeployOutputs {
 export interface Deps {
   ecs: Pick<ECSClient, 'send'>;
   codedeploy: Pick<CodeDeployClient, 'send'>;
+  /** CloudWatch, for `alarms`. */
+  cloudwatch?: Pick<CloudWatchClient, 'send'>;
   clock: Clock;
   log: (line: string) => void;
   warn: (line: string) => void;
@@ -81,9 +89,12 @@ export async function run(inputs: DeployInputs, deps: Deps): Promise<DeployOutpu
   let failure: string | undefined;
   try {
     await deploy(inputs, deps, timeline, report, facts);
+    await watchBake(inputs, deps, timeline, outputs, report, facts);
   } catch (error) {
     failure = errorMessage(error);
-    if (deps.signal?.aborted) report({ status: 'cancelled' });
+    if (error instanceof AlarmError) {
+      // watchBake reported the status (alarm, or rolled-back).
+    } else if (deps.signal?.aborted) report({ status: 'cancelled' });
     else if (
       error instanceof WaitTimeoutError ||
       (error instanceof RolloutFailedError && error.ending !== 'failed')
@@ -176,6 +187,10 @@ async function deploy(
     const warning = sessionWarning(deps.env, deps.clock.now(), inputs.timeoutMs);
     if (warning) deps.warn(warning);
   }
+
+  // A typo in an alarm name would make the bake watch nothing: refused before anything changes.
+  if (inputs.alarms.length > 0) await checkAlarmsExist(cloudwatchOf(deps), inputs.alarms);
+  if (service?.taskDefinition) report({ 'previous-task-definition-arn': service.taskDefinition });
 
   timeline.enter('Task definition');
   const prepared = await prepareTaskDefinition(inputs, service, { ecs: deps.ecs, readFile: deps.readFile });
@@ -329,6 +344,62 @@ async function deploy(
   report({ status: result.status });
 }
 
+function cloudwatchOf(deps: Deps): Pick<CloudWatchClient, 'send'> {
+  if (!deps.cloudwatch) throw new Error('no CloudWatch client for alarms');
+  return deps.cloudwatch;
+}
+
+/**
+ * `bake` and `alarms`: once production runs the new revision, watch the alarms for the bake time. An alarm
+ * stops the rollout (the step fails, so the next wave never starts); with `rollback-on-alarm` a rolling or
+ * ECS-native service is put back on the revision it ran before. A CodeDeploy group rolls back on its own
+ * alarm configuration (CodeDeploy's alarm-based rollback), which this step does not replace.
+ */
+async function watchBake(
+  inputs: DeployInputs,
+  deps: Deps,
+  timeline: Timeline,
+  outputs: DeployOutputs,
+  report: (o: DeployOutputs) => void,
+  facts: [string, string][],
+): Promise<void> {
+  if (inputs.bakeMs === 0 && inputs.alarms.length === 0) return;
+  if (outputs.status !== 'succeeded' && outputs.status !== 'traffic-shifted') return;
+  timeline.enter('Bake');
+  const watched = inputs.alarms.length ? `alarms ${inputs.alarms.join(', ')}` : 'no alarms';
+  try {
+    await bake(inputs.alarms.length ? cloudwatchOf(deps) : undefined, {
+      alarms: inputs.alarms,
+      bakeMs: inputs.bakeMs,
+      intervalMs: inputs.intervalMs,
+      clock: deps.clock,
+      log: deps.log,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    timeline.mark('Bake', 'Succeeded');
+    facts.push(['Bake', `${formatDuration(inputs.bakeMs)}, ${watched}: none in ALARM`]);
+  } catch (error) {
+    if (!(error instanceof AlarmError)) throw error;
+    timeline.mark('Bake', 'Failed');
+    facts.push(['Bake', `${watched}: ${error.alarm} in ALARM`]);
+    const previous = outputs['previous-task-definition-arn'];
+    if (inputs.rollbackOnAlarm && outputs.controller === 'ECS' && previous) {
+      await revertRolling(deps.ecs, inputs.cluster, inputs.service, previous);
+      facts.push(['Rolled back', `the service runs ${previous} again (rollback-on-alarm)`]);
+      report({ status: 'rolled-back' });
+    } else {
+      if (inputs.rollbackOnAlarm) {
+        facts.push([
+          'Not rolled back',
+          "CodeDeploy services roll back through their deployment group's alarm configuration",
+        ]);
+      }
+      report({ status: 'alarm' });
+    }
+    throw error;
+  }
+}
+
 async function describeService(deps: Deps, cluster: string, name: string): Promise<Service> {
   const { services, failures } = await deps.ecs.send(
     new DescribeServicesCommand({ cluster, services: [name] }),
@@ -352,6 +423,7 @@ const ICON: Record<string, string> = {
   'rolled-back': '↩️',
   'timed-out': '⏱️',
   cancelled: '⏹️',
+  alarm: '🚨',
 };
 
 function summaryMarkdown(

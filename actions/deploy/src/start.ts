@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { cancelSignal, createAwsClient, stepDeps, stepIo } from '@ecs-actions/kit';
@@ -12,6 +13,9 @@ export async function start(parsed: DeployInputs): Promise<void> {
     ...stepIo(),
     ecs: createAwsClient(ECSClient, { region: parsed.region }),
     codedeploy: createAwsClient(CodeDeployClient, { region: parsed.region }),
+    ...(parsed.alarms.length
+      ? { cloudwatch: createAwsClient(CloudWatchClient, { region: parsed.region }) }
+      : {}),
     saveInFlight: (inFlight) => saveInFlight(inFlight, parsed.region),
     signal: cancelSignal('Cancelled: stopped waiting; the post step stops the deployment.'),
   });
