@@ -1,9 +1,9 @@
 // The budget cap: a team can limit how many previews run (`max-previews`) and what they may cost a month
 // (`max-monthly-cost`, from the same estimate as the summary). Checked before the first creation only, so an
 // existing preview always updates; a refusal happens before any change, and its message names the cap.
-import { DescribeServicesCommand, type ECSClient, paginateListServices } from '@aws-sdk/client-ecs';
-import { fromTags, isOwned, keyLabel, keyOfTags, TAG, UserError } from '@ecs-actions/kit';
-import { isAsleep } from '@ecs-actions/preview';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { keyLabel, UserError } from '@ecs-actions/kit';
+import { isAsleep, listServices, ownedKey } from '@ecs-actions/preview';
 import { type CostBasis, estimateCost, type FargateRates, taskHourly, usd } from '@ecs-actions/preview/cost';
 import type { CreateInputs } from './inputs.js';
 import type { Plan } from './plan.js';
@@ -22,29 +22,13 @@ async function runningPreviews(
   rates: FargateRates,
   now: number,
 ) {
-  const arns: string[] = [];
-  for await (const page of paginateListServices(
-    { client: ecs },
-    { cluster: inputs.cluster, maxResults: 100 },
-  ))
-    arns.push(...(page.serviceArns ?? []));
   const found: { label: string; perDay: number }[] = [];
-  for (let i = 0; i < arns.length; i += 10) {
-    const { services = [] } = await ecs.send(
-      new DescribeServicesCommand({
-        cluster: inputs.cluster,
-        services: arns.slice(i, i + 10),
-        include: ['TAGS'],
-      }),
-    );
-    for (const s of services) {
-      const tags = fromTags(s.tags);
-      const key = keyOfTags(tags);
-      if (s.status !== 'ACTIVE' || !key || !isOwned(tags, repository) || tags[TAG.namePrefix] !== plan.prefix)
-        continue;
-      const tasks = isAsleep(tags) ? 0 : (s.desiredCount ?? 1);
-      found.push({ label: keyLabel(key), perDay: estimateCost(tags, tasks, rates, now)?.perDay ?? 0 });
-    }
+  const scope = { cluster: inputs.cluster, repository, prefix: plan.prefix };
+  for (const s of await listServices(ecs, inputs.cluster)) {
+    const key = ownedKey(s.tags, scope);
+    if (s.status !== 'ACTIVE' || !key) continue;
+    const tasks = isAsleep(s.tags) ? 0 : (s.desiredCount ?? 1);
+    found.push({ label: keyLabel(key), perDay: estimateCost(s.tags, tasks, rates, now)?.perDay ?? 0 });
   }
   return found;
 }

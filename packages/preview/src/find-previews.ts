@@ -291,7 +291,8 @@ async function describeTargetGroups(
   return out;
 }
 
-async function listServices(ecs: ECSClient, cluster: string): Promise<FoundService[]> {
+/** Every service of the cluster with its tags (ListServices, then DescribeServices 10 at a time); INACTIVE left out. */
+export async function listServices(ecs: ECSClient, cluster: string): Promise<FoundService[]> {
   const arns: string[] = [];
   try {
     for await (const page of paginateListServices({ client: ecs }, { cluster, maxResults: 100 })) {
