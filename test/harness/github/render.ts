@@ -6,8 +6,12 @@ import type {
   DeploymentRecord,
   DeploymentStatusRecord,
   PullRequestRecord,
+  ReactionRecord,
   RepoRecord,
+  RepoRole,
   UserRef,
+  WorkflowRecord,
+  WorkflowRunRecord,
 } from './state.js';
 
 export const WEB = 'https://github.com';
@@ -332,5 +336,118 @@ export function deploymentStatus(api: string, repo: RepoRecord, s: DeploymentSta
     deployment_url: deploymentUrl,
     repository_url: repoUrl,
     performed_via_github_app: null,
+  };
+}
+
+/** GET /collaborators/{username}/permission: `permission` is the legacy name (maintain → write, triage → read). */
+export function collaboratorPermission(api: string, user: UserRef, role: RepoRole | undefined): Json {
+  const permission =
+    role === undefined ? 'none' : role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+  const roleName = role ?? 'none';
+  const all = ['read', 'triage', 'write', 'maintain', 'admin'];
+  const level = role === undefined ? -1 : all.indexOf(role);
+  return {
+    permission,
+    role_name: roleName,
+    user: {
+      ...simpleUser(api, user),
+      permissions: {
+        pull: level >= 0,
+        triage: level >= 1,
+        push: level >= 2,
+        maintain: level >= 3,
+        admin: level >= 4,
+      },
+      role_name: roleName,
+    },
+  };
+}
+
+export function teamMembership(api: string, org: string, slug: string, login: string): Json {
+  return {
+    url: `${api}/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`,
+    role: 'member',
+    state: 'active',
+  };
+}
+
+export function reaction(api: string, r: ReactionRecord): Json {
+  return {
+    id: r.id,
+    node_id: r.nodeId,
+    user: simpleUser(api, r.user),
+    content: r.content,
+    created_at: r.createdAt,
+  };
+}
+
+function minimalRepository(api: string, repo: RepoRecord): Json {
+  return repository(api, repo);
+}
+
+export function workflowRun(
+  api: string,
+  repo: RepoRecord,
+  workflow: WorkflowRecord,
+  run: WorkflowRunRecord,
+  pulls: PullRequestRecord[],
+): Json {
+  const url = `${api}/repos/${repo.owner.login}/${repo.name}/actions/runs/${run.id}`;
+  const repoUrl = `${api}/repos/${repo.owner.login}/${repo.name}`;
+  const web = `${WEB}/${repo.owner.login}/${repo.name}`;
+  const ref = (r: { id: number; name: string; owner: UserRef }) => ({
+    id: r.id,
+    url: `${api}/repos/${r.owner.login}/${r.name}`,
+    name: r.name,
+  });
+  return {
+    id: run.id,
+    name: workflow.name,
+    node_id: run.nodeId,
+    check_suite_id: run.id + 1,
+    check_suite_node_id: `CS_${run.nodeId}`,
+    head_branch: run.headBranch,
+    head_sha: run.headSha,
+    path: workflow.path,
+    run_number: run.runNumber,
+    run_attempt: run.runAttempt,
+    referenced_workflows: [],
+    event: run.event,
+    status: run.status,
+    conclusion: run.conclusion,
+    workflow_id: workflow.id,
+    url,
+    html_url: `${web}/actions/runs/${run.id}`,
+    pull_requests: pulls.map((p) => ({
+      id: p.id,
+      number: p.number,
+      url: `${repoUrl}/pulls/${p.number}`,
+      head: { ref: p.headRef, sha: p.headSha, repo: ref({ ...p.headRepo }) },
+      base: { ref: p.baseRef, sha: p.baseSha, repo: ref(repo) },
+    })),
+    created_at: run.createdAt,
+    updated_at: run.updatedAt,
+    actor: simpleUser(api, run.actor),
+    triggering_actor: simpleUser(api, run.triggeringActor),
+    run_started_at: run.createdAt,
+    jobs_url: `${url}/jobs`,
+    logs_url: `${url}/logs`,
+    check_suite_url: `${repoUrl}/check-suites/${run.id + 1}`,
+    artifacts_url: `${url}/artifacts`,
+    cancel_url: `${url}/cancel`,
+    rerun_url: `${url}/rerun`,
+    previous_attempt_url: run.runAttempt > 1 ? `${url}/attempts/${run.runAttempt - 1}` : null,
+    workflow_url: `${repoUrl}/actions/workflows/${workflow.id}`,
+    head_commit: {
+      id: run.headSha,
+      tree_id: run.headSha.split('').reverse().join(''),
+      message: run.displayTitle,
+      timestamp: run.createdAt,
+      author: { name: 'Monalisa Octocat', email: 'octocat@example.com' },
+      committer: { name: 'GitHub', email: 'noreply@github.com' },
+    },
+    repository: minimalRepository(api, repo),
+    head_repository: minimalRepository(api, repo),
+    display_title: run.displayTitle,
   };
 }

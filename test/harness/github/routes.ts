@@ -2,13 +2,15 @@
 // and request validation (server.ts), so parameters arrive typed and bodies conform to the description.
 import type { OpenApiSpec, SpecOperation } from './openapi.js';
 import * as render from './render.js';
-import type {
-  AuthorAssociation,
-  DeploymentRecord,
-  DeploymentState,
-  GitHubState,
-  RepoRecord,
-  UserRef,
+import {
+  type AuthorAssociation,
+  type DeploymentRecord,
+  type DeploymentState,
+  type GitHubState,
+  idForLogin,
+  type ReactionContent,
+  type RepoRecord,
+  type UserRef,
 } from './state.js';
 
 export interface TokenIdentity extends UserRef {
@@ -16,6 +18,8 @@ export interface TokenIdentity extends UserRef {
   permissions: 'read' | 'write';
   /** Whether GET /user answers (true for user tokens; installation tokens such as GITHUB_TOKEN get 403). */
   canReadUser: boolean;
+  /** Whether the token may read organization teams (`read:org`); GITHUB_TOKEN may not. */
+  canReadOrg: boolean;
   authorAssociation: AuthorAssociation;
 }
 
@@ -87,6 +91,8 @@ export function validationFailed(
 
 function acceptedPermissions(operation: SpecOperation): string {
   const category = operation.operationId.split('/')[0];
+  if (category === 'actions') return 'actions=write';
+  if (category === 'teams') return 'members=read';
   if (category === 'issues') return 'issues=write; pull_requests=write';
   if (category === 'pulls') return 'pull_requests=write';
   if (operation.template.includes('/deployments')) return 'deployments=write';
@@ -395,6 +401,124 @@ const getAuthenticatedUser: Handler = (ctx) => {
   return { status: 200, body: render.privateUser(ctx.api, ctx.identity, '2015-01-01T00:00:00Z') };
 };
 
+const collaboratorPermission: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  if (!repo) return notFound(ctx.operation);
+  const login = String(ctx.params.username);
+  const role = ctx.state.roleOf(repo, login);
+  // GitHub answers 404 for a login that is no user; every login the tests name is one.
+  return { status: 200, body: render.collaboratorPermission(ctx.api, toUserRef(login), role) };
+};
+
+function toUserRef(login: string): UserRef {
+  return { login, id: idForLogin(login), type: login.endsWith('[bot]') ? 'Bot' : 'User' };
+}
+
+/**
+ * Team membership needs an organization's members permission (`read:org` for a personal token); an installation
+ * token such as GITHUB_TOKEN has none, and GitHub answers 403. A user who is no (active) member: 404.
+ */
+const teamMembership: Handler = (ctx) => {
+  if (!ctx.identity.canReadOrg) return forbidden(ctx.operation);
+  const org = String(ctx.params.org);
+  const slug = String(ctx.params.team_slug);
+  const login = String(ctx.params.username);
+  // Documented without a body.
+  if (!ctx.state.isTeamMember(org, slug, login)) return { status: 404 };
+  return { status: 200, body: render.teamMembership(ctx.api, org, slug, login) };
+};
+
+/** 201 for a new reaction, 200 when this user already reacted so (GitHub's documented behaviour). */
+const createCommentReaction: Handler = (ctx) => {
+  const found = commentInRepo(ctx);
+  if (!found) return notFound(ctx.operation);
+  const content = String(ctx.body.content) as ReactionContent;
+  const { reaction, created } = ctx.state.addReaction(found.comment.id, content, ctx.identity);
+  return { status: created ? 201 : 200, body: render.reaction(ctx.api, reaction) };
+};
+
+const createWorkflowDispatch: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  const workflow = repo && ctx.state.findWorkflow(repo, String(ctx.params.workflow_id));
+  if (!repo || !workflow) return notFound(ctx.operation);
+  const ref = String(ctx.body.ref);
+  const inputs = (ctx.body.inputs ?? {}) as Record<string, unknown>;
+  if (workflow.dispatchInputs === undefined) {
+    return validationFailed(
+      ctx.spec,
+      ctx.operation,
+      "Workflow does not have 'workflow_dispatch' trigger",
+      [],
+    );
+  }
+  if (!ctx.state.resolveRef(repo, ref)) {
+    return validationFailed(ctx.spec, ctx.operation, `No ref found for: ${ref}`, []);
+  }
+  const unexpected = Object.keys(inputs).filter((k) => !workflow.dispatchInputs!.includes(k));
+  if (unexpected.length > 0) {
+    return validationFailed(
+      ctx.spec,
+      ctx.operation,
+      `Unexpected inputs provided: ${JSON.stringify(unexpected)}`,
+      [],
+    );
+  }
+  ctx.state.dispatches.push({
+    repoKey: repo.key,
+    workflowId: workflow.id,
+    ref,
+    inputs,
+    actor: ctx.identity,
+    at: ctx.state.now(),
+  });
+  return { status: 204 };
+};
+
+const listWorkflowRuns: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  const workflow = repo && ctx.state.findWorkflow(repo, String(ctx.params.workflow_id));
+  if (!repo || !workflow) return notFound(ctx.operation);
+  const q = ctx.query;
+  const runs = ctx.state
+    .workflowRuns(workflow.id)
+    .filter((r) => q.event === undefined || r.event === q.event)
+    .filter((r) => q.branch === undefined || r.headBranch === q.branch)
+    .filter((r) => q.head_sha === undefined || r.headSha === q.head_sha)
+    .filter((r) => q.actor === undefined || r.actor.login === q.actor)
+    .filter(
+      (r) =>
+        q.status === undefined ||
+        r.status === q.status ||
+        (r.status === 'completed' && r.conclusion === q.status),
+    );
+  const { page, headers } = paginate(ctx, runs);
+  const pulls = (numbers: number[]) => numbers.flatMap((n) => ctx.state.pullRequest(n, repo.key) ?? []);
+  return {
+    status: 200,
+    body: {
+      total_count: runs.length,
+      workflow_runs: page.map((r) => render.workflowRun(ctx.api, repo, workflow, r, pulls(r.pullRequests))),
+    },
+    headers,
+  };
+};
+
+/** Re-runs a completed run; one still queued or in progress is refused (403, as GitHub does). */
+const rerunWorkflow: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  const run = ctx.state.workflowRun(int(ctx.params.run_id));
+  if (!repo || !run || run.repoKey !== repo.key) return notFound(ctx.operation);
+  if (run.status !== 'completed') {
+    return {
+      status: 403,
+      body: errorBody('This workflow is already running', 403, ctx.operation.docsUrl),
+      violation: 're-run of a run that is not completed',
+    };
+  }
+  ctx.state.rerun(run.id, ctx.identity);
+  return { status: 201, body: {} };
+};
+
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   'pulls/get': pullsGet,
   'pulls/list': pullsList,
@@ -411,4 +535,10 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'repos/list-deployment-statuses': listDeploymentStatuses,
   'repos/get-deployment-status': getDeploymentStatus,
   'users/get-authenticated': getAuthenticatedUser,
+  'repos/get-collaborator-permission-level': collaboratorPermission,
+  'teams/get-membership-for-user-in-org': teamMembership,
+  'reactions/create-for-issue-comment': createCommentReaction,
+  'actions/create-workflow-dispatch': createWorkflowDispatch,
+  'actions/list-workflow-runs': listWorkflowRuns,
+  'actions/re-run-workflow': rerunWorkflow,
 };

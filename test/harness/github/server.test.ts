@@ -774,3 +774,116 @@ describe('GraphQL: pull requests, their comments and deployments of a repository
     expect(unbounded).toBe('MISSING_PAGINATION_BOUNDARIES');
   });
 });
+
+describe('people, reactions and workflow runs (what PR-comment commands use)', () => {
+  it('answers a collaborator permission by role, with the legacy permission name', async () => {
+    gh.state.setRole('qa-ann', 'triage');
+    gh.state.setRole('maya', 'maintain');
+    const ask = (username: string) =>
+      octokit.rest.repos.getCollaboratorPermissionLevel({ owner: OWNER, repo: REPO, username });
+    expect((await ask('maya')).data).toMatchObject({ permission: 'write', role_name: 'maintain' });
+    expect((await ask('qa-ann')).data).toMatchObject({ permission: 'read', role_name: 'triage' });
+    expect((await ask('stranger')).data).toMatchObject({ permission: 'none', role_name: 'none' });
+  });
+
+  it('answers team membership to a token that may read the organization, 403 to GITHUB_TOKEN, 404 to a non-member', async () => {
+    gh.state.setTeam(OWNER, 'qa', ['qa-ann']);
+    const args = { org: OWNER, team_slug: 'qa' };
+    const user = client(USER);
+    expect(
+      (await user.rest.teams.getMembershipForUserInOrg({ ...args, username: 'QA-Ann' })).data,
+    ).toMatchObject({ state: 'active' });
+    expect(await statusOf(user.rest.teams.getMembershipForUserInOrg({ ...args, username: 'bob' }))).toBe(404);
+    expect(
+      await statusOf(octokit.rest.teams.getMembershipForUserInOrg({ ...args, username: 'qa-ann' })),
+    ).toBe(403);
+  });
+
+  it('adds a reaction once per user and content (201, then 200), refuses an unknown content and a read-only token', async () => {
+    gh.state.addPullRequest({ number: 3 });
+    const comment = gh.state.addComment({ issueNumber: 3, body: '/preview redeploy', user: 'qa-ann' });
+    const react = (content: '+1' | 'eyes' | 'rocket') =>
+      octokit.rest.reactions.createForIssueComment({
+        owner: OWNER,
+        repo: REPO,
+        comment_id: comment.id,
+        content,
+      });
+    expect((await react('eyes')).status).toBe(201);
+    expect((await react('eyes')).status).toBe(200);
+    expect(gh.state.reactions(comment.id).map((r) => r.content)).toEqual(['eyes']);
+    const bad = await raw('POST', `/repos/${OWNER}/${REPO}/issues/comments/${comment.id}/reactions`, {
+      content: 'thumbs',
+    });
+    expect(bad.status).toBe(422);
+    expect(gh.takeViolations()).toHaveLength(1);
+    expect(
+      await statusOf(
+        client(READ).rest.reactions.createForIssueComment({
+          owner: OWNER,
+          repo: REPO,
+          comment_id: comment.id,
+          content: 'rocket',
+        }),
+      ),
+    ).toBe(403);
+  });
+
+  it('dispatches a workflow that has the trigger, with known inputs and an existing ref; refuses otherwise', async () => {
+    gh.state.addWorkflow({ path: '.github/workflows/deploy.yml', dispatchInputs: ['environment', 'branch'] });
+    gh.state.addWorkflow({ path: '.github/workflows/preview.yml' });
+    const dispatch = (workflow_id: string, ref: string, inputs: Record<string, string>) =>
+      octokit.rest.actions.createWorkflowDispatch({ owner: OWNER, repo: REPO, workflow_id, ref, inputs });
+    expect((await dispatch('deploy.yml', 'main', { environment: 'staging', branch: 'main' })).status).toBe(
+      204,
+    );
+    expect(gh.state.dispatches).toMatchObject([
+      { ref: 'main', inputs: { environment: 'staging', branch: 'main' } },
+    ]);
+    expect(await statusOf(dispatch('deploy.yml', 'nope', {}))).toBe(422);
+    expect(await statusOf(dispatch('deploy.yml', 'main', { target: 'x' }))).toBe(422);
+    expect(await statusOf(dispatch('preview.yml', 'main', {}))).toBe(422);
+    expect(await statusOf(dispatch('missing.yml', 'main', {}))).toBe(404);
+    expect(gh.state.dispatches).toHaveLength(1);
+  });
+
+  it("lists a workflow's runs newest first, filtered by event and head SHA, and re-runs a completed one", async () => {
+    const pr = gh.state.addPullRequest({ number: 5, headRef: 'feature/x' });
+    gh.state.addWorkflowRun({
+      workflow: 'preview.yml',
+      event: 'pull_request',
+      headBranch: 'feature/x',
+      headSha: pr.headSha,
+      pullRequests: [5],
+      createdAt: '2026-01-01T00:00:00Z',
+    });
+    const newest = gh.state.addWorkflowRun({
+      workflow: 'preview.yml',
+      event: 'pull_request',
+      headBranch: 'feature/x',
+      headSha: pr.headSha,
+      pullRequests: [5],
+      createdAt: '2026-01-02T00:00:00Z',
+    });
+    gh.state.addWorkflowRun({
+      workflow: 'preview.yml',
+      event: 'push',
+      headBranch: 'main',
+      headSha: 'a'.repeat(40),
+    });
+    const { data } = await octokit.rest.actions.listWorkflowRuns({
+      owner: OWNER,
+      repo: REPO,
+      workflow_id: 'preview.yml',
+      event: 'pull_request',
+      head_sha: pr.headSha,
+    });
+    expect(data.total_count).toBe(2);
+    expect(data.workflow_runs[0]).toMatchObject({ id: newest.id, pull_requests: [{ number: 5 }] });
+    const rerun = () => octokit.rest.actions.reRunWorkflow({ owner: OWNER, repo: REPO, run_id: newest.id });
+    expect((await rerun()).status).toBe(201);
+    expect(gh.state.workflowRun(newest.id)).toMatchObject({ runAttempt: 2, status: 'queued' });
+    expect(await statusOf(rerun())).toBe(403);
+    expect(gh.takeViolations()).toEqual([expect.stringContaining('not completed')]);
+  });
+});

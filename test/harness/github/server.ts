@@ -54,6 +54,8 @@ export interface TokenOptions {
   permissions?: 'write' | 'read';
   /** Whether GET /user answers 200 (default: only for `User` tokens; installation tokens get 403). */
   canReadUser?: boolean;
+  /** Whether the token may read organization teams (default: only `User` tokens, standing for a PAT with read:org). */
+  canReadOrg?: boolean;
   /** author_association of comments this token writes (default NONE for bots, else OWNER or COLLABORATOR). */
   authorAssociation?: AuthorAssociation;
   name?: string;
@@ -171,6 +173,7 @@ class Fake implements GitHubFake {
       type,
       permissions: options.permissions ?? 'write',
       canReadUser: options.canReadUser ?? type === 'User',
+      canReadOrg: options.canReadOrg ?? type === 'User',
       authorAssociation:
         options.authorAssociation ??
         (type === 'Bot' ? 'NONE' : login.toLowerCase() === owner ? 'OWNER' : 'COLLABORATOR'),

@@ -138,6 +138,66 @@ export interface DeploymentRecord {
   statuses: DeploymentStatusRecord[];
 }
 
+/** A repository role, as GET /collaborators/{username}/permission names it in `role_name`. */
+export type RepoRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
+export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
+
+export interface ReactionRecord {
+  id: number;
+  nodeId: string;
+  commentId: number;
+  content: ReactionContent;
+  user: UserRef;
+  createdAt: string;
+}
+
+/** A workflow file of a repository, by path (`.github/workflows/preview.yml`). */
+export interface WorkflowRecord {
+  repoKey: string;
+  id: number;
+  nodeId: string;
+  path: string;
+  name: string;
+  /** Inputs of its `workflow_dispatch` trigger; undefined when it has no such trigger. */
+  dispatchInputs: string[] | undefined;
+  createdAt: string;
+}
+
+export type RunStatus = 'queued' | 'in_progress' | 'completed';
+export type RunConclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | null;
+
+export interface WorkflowRunRecord {
+  repoKey: string;
+  id: number;
+  nodeId: string;
+  workflowId: number;
+  runNumber: number;
+  runAttempt: number;
+  event: string;
+  headBranch: string;
+  headSha: string;
+  status: RunStatus;
+  conclusion: RunConclusion;
+  actor: UserRef;
+  triggeringActor: UserRef;
+  /** Pull requests of the base repository whose head is this run's commit. */
+  pullRequests: number[];
+  displayTitle: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A `workflow_dispatch` the fake accepted (it starts no run; tests read what was asked). */
+export interface DispatchRecord {
+  repoKey: string;
+  workflowId: number;
+  ref: string;
+  inputs: Record<string, unknown>;
+  actor: UserRef;
+  at: string;
+}
+
 export interface PullRequestInput {
   number: number;
   state?: 'open' | 'closed';
@@ -245,6 +305,9 @@ const ID_BASES = {
   comment: 2_000_000_000,
   deployment: 1_000_000_000,
   status: 3_000_000_000,
+  reaction: 4_000_000_000,
+  workflow: 160_000_000,
+  run: 9_000_000_000,
 };
 
 export class GitHubState {
@@ -255,6 +318,15 @@ export class GitHubState {
   private readonly issues = new Map<string, IssueRecord>();
   private readonly commentsById = new Map<number, CommentRecord>();
   private readonly deploymentsById = new Map<number, DeploymentRecord>();
+  /** Repository key → login (lower case) → role. */
+  private readonly roles = new Map<string, Map<string, RepoRole>>();
+  /** `org/team-slug` (lower case) → logins (lower case) of active members. */
+  private readonly teams = new Map<string, Set<string>>();
+  private readonly reactionList: ReactionRecord[] = [];
+  private readonly workflowsById = new Map<number, WorkflowRecord>();
+  private readonly runsById = new Map<number, WorkflowRunRecord>();
+  /** Every workflow_dispatch accepted, oldest first. */
+  readonly dispatches: DispatchRecord[] = [];
   private counters = { ...ID_BASES };
 
   constructor(options: StateOptions) {
@@ -270,6 +342,12 @@ export class GitHubState {
     this.issues.clear();
     this.commentsById.clear();
     this.deploymentsById.clear();
+    this.roles.clear();
+    this.teams.clear();
+    this.reactionList.length = 0;
+    this.workflowsById.clear();
+    this.runsById.clear();
+    this.dispatches.length = 0;
     this.counters = { ...ID_BASES };
     this.addRepository({ owner: this.options.owner, name: this.options.repo });
   }
@@ -328,6 +406,168 @@ export class GitHubState {
   resolveRef(repo: RepoRecord, ref: string): string | undefined {
     if (/^[0-9a-f]{40}$/i.test(ref)) return ref.toLowerCase();
     return repo.refs.get(ref.replace(/^refs\/(heads|tags)\//, ''));
+  }
+
+  // ---- people: repository roles and organization teams ----
+
+  /** Gives a user a role on a repository (the owner of a user-owned repository is admin without this). */
+  setRole(login: string, role: RepoRole, repo?: string): void {
+    const key = this.requireRepo(repo).key;
+    const roles = this.roles.get(key) ?? new Map<string, RepoRole>();
+    roles.set(login.toLowerCase(), role);
+    this.roles.set(key, roles);
+  }
+
+  /** The user's role on the repository, undefined when the user is not a collaborator. */
+  roleOf(repo: RepoRecord, login: string): RepoRole | undefined {
+    const role = this.roles.get(repo.key)?.get(login.toLowerCase());
+    if (role) return role;
+    return repo.owner.type !== 'Organization' && repo.owner.login.toLowerCase() === login.toLowerCase()
+      ? 'admin'
+      : undefined;
+  }
+
+  /** Creates (or replaces) an organization team with its active members. */
+  setTeam(org: string, slug: string, members: string[]): void {
+    this.teams.set(`${org}/${slug}`.toLowerCase(), new Set(members.map((m) => m.toLowerCase())));
+  }
+
+  /** undefined when the team does not exist; else whether the user is an active member. */
+  isTeamMember(org: string, slug: string, login: string): boolean | undefined {
+    return this.teams.get(`${org}/${slug}`.toLowerCase())?.has(login.toLowerCase());
+  }
+
+  // ---- reactions ----
+
+  /** Adds a reaction to an issue comment; the same user's same reaction is returned, not added twice. */
+  addReaction(
+    commentId: number,
+    content: ReactionContent,
+    user: UserRef,
+  ): { reaction: ReactionRecord; created: boolean } {
+    const existing = this.reactionList.find(
+      (r) => r.commentId === commentId && r.content === content && r.user.id === user.id,
+    );
+    if (existing) return { reaction: existing, created: false };
+    const id = ++this.counters.reaction;
+    const reaction: ReactionRecord = {
+      id,
+      nodeId: nodeId('REA', id),
+      commentId,
+      content,
+      user,
+      createdAt: this.now(),
+    };
+    this.reactionList.push(reaction);
+    return { reaction, created: true };
+  }
+
+  /** The reactions on a comment, oldest first. */
+  reactions(commentId: number): ReactionRecord[] {
+    return this.reactionList.filter((r) => r.commentId === commentId);
+  }
+
+  // ---- workflows and their runs ----
+
+  /** Adds a workflow file; `dispatchInputs` lists its workflow_dispatch inputs (undefined: no such trigger). */
+  addWorkflow(input: {
+    path: string;
+    name?: string;
+    dispatchInputs?: string[];
+    repo?: string;
+  }): WorkflowRecord {
+    const repo = this.requireRepo(input.repo);
+    const id = ++this.counters.workflow;
+    const record: WorkflowRecord = {
+      repoKey: repo.key,
+      id,
+      nodeId: nodeId('W', repo.id, id),
+      path: input.path,
+      name: input.name ?? input.path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''),
+      dispatchInputs: input.dispatchInputs,
+      createdAt: this.now(),
+    };
+    this.workflowsById.set(id, record);
+    return record;
+  }
+
+  /** A workflow by numeric id or by file name (`preview.yml`), as the REST API's `workflow_id` takes it. */
+  findWorkflow(repo: RepoRecord, idOrFile: string): WorkflowRecord | undefined {
+    return [...this.workflowsById.values()].find(
+      (w) =>
+        w.repoKey === repo.key && (String(w.id) === idOrFile || w.path.replace(/^.*\//, '') === idOrFile),
+    );
+  }
+
+  /** Adds a run of a workflow (pull_request runs list the base repository's open PRs with that head). */
+  addWorkflowRun(input: {
+    workflow: string;
+    event: string;
+    headBranch: string;
+    headSha: string;
+    status?: RunStatus;
+    conclusion?: RunConclusion;
+    actor?: UserInput;
+    pullRequests?: number[];
+    createdAt?: string;
+    repo?: string;
+  }): WorkflowRunRecord {
+    const repo = this.requireRepo(input.repo);
+    const workflow =
+      this.findWorkflow(repo, input.workflow) ??
+      this.addWorkflow({ path: `.github/workflows/${input.workflow}`, repo: input.repo });
+    const id = ++this.counters.run;
+    const status = input.status ?? 'completed';
+    const created = input.createdAt ?? this.now();
+    const actor = toUser(input.actor ?? 'octocat');
+    const record: WorkflowRunRecord = {
+      repoKey: repo.key,
+      id,
+      nodeId: nodeId('WFR', repo.id, id),
+      workflowId: workflow.id,
+      runNumber: [...this.runsById.values()].filter((r) => r.workflowId === workflow.id).length + 1,
+      runAttempt: 1,
+      event: input.event,
+      headBranch: input.headBranch,
+      headSha: input.headSha,
+      status,
+      conclusion: status === 'completed' ? (input.conclusion ?? 'success') : null,
+      actor,
+      triggeringActor: actor,
+      pullRequests: input.pullRequests ?? [],
+      displayTitle: workflow.name,
+      createdAt: created,
+      updatedAt: created,
+    };
+    this.runsById.set(id, record);
+    return record;
+  }
+
+  workflowRun(id: number): WorkflowRunRecord | undefined {
+    return this.runsById.get(id);
+  }
+
+  workflow(id: number): WorkflowRecord | undefined {
+    return this.workflowsById.get(id);
+  }
+
+  /** Runs of a workflow, newest first (as the API lists them). */
+  workflowRuns(workflowId: number): WorkflowRunRecord[] {
+    return [...this.runsById.values()]
+      .filter((r) => r.workflowId === workflowId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+  }
+
+  /** A re-run: the same run, its attempt raised, queued again, started by `by`. */
+  rerun(id: number, by: UserRef): WorkflowRunRecord | undefined {
+    const run = this.runsById.get(id);
+    if (!run) return undefined;
+    run.runAttempt += 1;
+    run.status = 'queued';
+    run.conclusion = null;
+    run.triggeringActor = by;
+    run.updatedAt = this.now();
+    return run;
   }
 
   // ---- issues and pull requests ----
