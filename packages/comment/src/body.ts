@@ -1,7 +1,14 @@
 // The comment's text: a marker that says which sticky comment it is, the table, the rows' messages,
 // and the state as JSON in a hidden HTML comment at the end, so that any run can rebuild the comment.
 import { table, UserError } from '@ecs-actions/kit';
-import { type CommentState, canonicalValue, type Row, type Status, stateFromJson } from './state.js';
+import {
+  type CommandOutcome,
+  type CommentState,
+  canonicalValue,
+  type Row,
+  type Status,
+  stateFromJson,
+} from './state.js';
 
 /** GitHub refuses comment bodies longer than this (it counts characters; we count UTF-16 units, never fewer). */
 export const BODY_LIMIT = 65_536;
@@ -87,9 +94,34 @@ export function renderBody(key: string, state: CommentState, links: Links): stri
       '</details>',
     );
   }
+  if (state.commands?.length) {
+    parts.push(
+      '',
+      '<details open><summary><b>Commands</b> (newest first)</summary>',
+      '',
+      table(
+        ['When', 'Who', 'Command', 'Outcome', 'Run'],
+        state.commands.map((c) => [
+          formatTime(c.at),
+          `@${escapeInline(c.by)}`,
+          escapeInline(c.text),
+          `${COMMAND_LABEL[c.outcome]}${c.detail ? `: ${escapeInline(c.detail)}` : ''}`,
+          c.runUrl ? `[#${c.runId}](${c.runUrl})` : c.runId ? `#${c.runId}` : '—',
+        ]),
+      ),
+      '',
+      '</details>',
+    );
+  }
   parts.push('', `${STATE_OPEN}${stateJson(state)}${STATE_CLOSE}`);
   return parts.join('\n');
 }
+
+const COMMAND_LABEL: Record<CommandOutcome, string> = {
+  done: '🚀 done',
+  failed: '❌ failed',
+  refused: '👎 refused',
+};
 
 function renderRow(row: Row, links: Links): string[] {
   const destroyed = row.status === 'destroyed';

@@ -1,7 +1,7 @@
 import { debug, info, notice, type Octokit, warning } from '@ecs-actions/kit';
 import { githubCommentsApi } from './api.js';
 import type { Links } from './body.js';
-import type { Report } from './request.js';
+import type { PrCommentInputs, Report } from './request.js';
 import { DEFAULT_TIMING, type Deps, type Log, type RunOutput, run } from './run.js';
 
 export * from './api.js';
@@ -46,8 +46,8 @@ export interface RowTarget {
 export function reportRow(
   octokit: Octokit,
   target: RowTarget,
-  report: Report,
-  options: { key?: string; log?: Log } = {},
+  report: Report | undefined,
+  options: { key?: string; log?: Log; command?: PrCommentInputs['command'] } = {},
 ): Promise<RunOutput> {
   return run(
     {
@@ -55,7 +55,8 @@ export function reportRow(
       prNumber: target.pr,
       key: options.key ?? 'preview',
       mode: 'upsert',
-      report,
+      ...(report ? { report } : {}),
+      ...(options.command ? { command: options.command } : {}),
       failOnReadOnly: false,
     },
     {

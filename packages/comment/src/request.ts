@@ -1,5 +1,5 @@
 // What a run of the sticky comment is asked to do: the action's inputs, or another action's report.
-import type { Status } from './state.js';
+import type { CommandOutcome, Status } from './state.js';
 
 export const MODES = ['upsert', 'recreate', 'delete', 'hide'] as const;
 export type Mode = (typeof MODES)[number];
@@ -25,5 +25,7 @@ export interface PrCommentInputs {
   /** The row to write; absent for delete and hide, and for recreate without a status. */
   report?: Report;
   title?: string;
+  /** A command's line for the comment's Commands table (commands from PR comments). */
+  command?: { by: string; text: string; outcome: CommandOutcome; detail?: string };
   failOnReadOnly: boolean;
 }

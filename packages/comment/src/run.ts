@@ -15,6 +15,7 @@ import { fitState, hasMarker, type Links, parseState } from './body.js';
 import type { PrCommentInputs } from './request.js';
 
 import {
+  applyCommand,
   applyReport,
   applyTitle,
   type CommentState,
@@ -269,6 +270,13 @@ async function converge(
     known = mergeStates(known, ...ours.map((o) => o.state));
 
     let desired = title ? applyTitle(known, title) : known;
+    if (inputs.command) {
+      desired = applyCommand(desired, {
+        ...inputs.command,
+        ...origin,
+        ...(identity.runUrl !== undefined ? { runUrl: identity.runUrl } : {}),
+      });
+    }
     if (row) {
       const applied = applyReport(desired, row);
       desired = applied.state;
@@ -289,7 +297,7 @@ async function converge(
       );
     }
 
-    if (primary === undefined && desired.rows.length === 0) {
+    if (primary === undefined && desired.rows.length === 0 && !desired.commands?.length) {
       // recreate without a report, and no comment to move.
       return {
         result: 'not-found',

@@ -33,10 +33,30 @@ export interface Title extends Origin {
   text: string;
 }
 
+export const COMMAND_OUTCOMES = ['done', 'failed', 'refused'] as const;
+export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
+
+/** One command from a PR comment (`/preview extend 2d`): who asked, what, and how it ended. */
+export interface CommandLine extends Origin {
+  /** Login of the commenter. */
+  by: string;
+  /** The command as typed (its first line, at most 100 characters). */
+  text: string;
+  outcome: CommandOutcome;
+  /** One line of plain text: what happened (`expires 2026-12-09 10:00 UTC`) or why not. */
+  detail?: string;
+  runUrl?: string;
+}
+
+/** How many command lines a comment keeps (the newest). */
+export const COMMAND_LINES_KEPT = 10;
+
 export interface CommentState {
   title?: Title;
   /** Sorted by environment name, one per name: two runs merging the same rows get the same state. */
   rows: Row[];
+  /** The newest commands first, at most COMMAND_LINES_KEPT, one per run (its latest attempt's word). */
+  commands?: CommandLine[];
 }
 
 export const EMPTY_STATE: CommentState = Object.freeze({ rows: [] }) as CommentState;
@@ -69,15 +89,29 @@ function newer<T extends Origin>(a: T, b: T): T {
 /** Merges states (of duplicate comments, or of earlier reads): per environment, the newest row wins. */
 export function mergeStates(...states: CommentState[]): CommentState {
   const rows = new Map<string, Row>();
+  const commands = new Map<number, CommandLine>();
   let title: Title | undefined;
   for (const state of states) {
     for (const row of state.rows) {
       const existing = rows.get(row.environment);
       rows.set(row.environment, existing ? newer(existing, row) : row);
     }
+    for (const line of state.commands ?? []) {
+      const existing = commands.get(line.runId);
+      commands.set(line.runId, existing ? newer(existing, line) : line);
+    }
     if (state.title) title = title ? newer(title, state.title) : state.title;
   }
-  return normalize({ ...(title ? { title } : {}), rows: [...rows.values()] });
+  return normalize({
+    ...(title ? { title } : {}),
+    rows: [...rows.values()],
+    ...(commands.size > 0 ? { commands: [...commands.values()] } : {}),
+  });
+}
+
+/** Adds a command's line (or replaces the line of an earlier attempt of the same run). */
+export function applyCommand(state: CommentState, line: CommandLine): CommentState {
+  return mergeStates(state, { rows: [], commands: [line] });
 }
 
 export type ReportOutcome =
@@ -125,7 +159,14 @@ export function normalize(state: CommentState): CommentState {
   const rows = [...state.rows].sort((a, b) =>
     a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0,
   );
-  return { ...(state.title ? { title: state.title } : {}), rows };
+  const commands = [...(state.commands ?? [])]
+    .sort((a, b) => compareOrigin(b, a))
+    .slice(0, COMMAND_LINES_KEPT);
+  return {
+    ...(state.title ? { title: state.title } : {}),
+    rows,
+    ...(commands.length > 0 ? { commands } : {}),
+  };
 }
 
 /** A copy with keys in a fixed order and unset optional fields left out: for comparing and storing. */
@@ -146,10 +187,25 @@ export function canonicalValue<T extends object>(value: T): T {
  */
 export function stateFromJson(value: unknown): CommentState {
   if (typeof value !== 'object' || value === null) return { rows: [] };
-  const raw = value as { title?: unknown; rows?: unknown };
+  const raw = value as { title?: unknown; rows?: unknown; commands?: unknown };
   const rows = Array.isArray(raw.rows) ? raw.rows.flatMap((r) => rowFromJson(r) ?? []) : [];
+  const commands = Array.isArray(raw.commands) ? raw.commands.flatMap((c) => commandFromJson(c) ?? []) : [];
   const title = titleFromJson(raw.title);
-  return mergeStates({ ...(title ? { title } : {}), rows });
+  return mergeStates({ ...(title ? { title } : {}), rows, commands });
+}
+
+function commandFromJson(value: unknown): CommandLine | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const raw = value as Record<string, unknown>;
+  const origin = originFromJson(raw);
+  const outcome = raw.outcome as CommandOutcome;
+  if (!origin || typeof raw.by !== 'string' || typeof raw.text !== 'string') return undefined;
+  if (!COMMAND_OUTCOMES.includes(outcome)) return undefined;
+  const line: CommandLine = { by: raw.by, text: raw.text, outcome, ...origin };
+  for (const key of ['detail', 'runUrl'] as const) {
+    if (typeof raw[key] === 'string') line[key] = raw[key];
+  }
+  return line;
 }
 
 function originFromJson(value: Record<string, unknown>): Origin | undefined {

@@ -1,0 +1,144 @@
+// What the commands ask of GitHub: reactions, replies, who the commenter is, re-runs and dispatches.
+import { httpStatusOf, type Octokit, type RunContext, UserError } from '@ecs-actions/kit';
+import type { People, Role } from './policy.js';
+
+export type Reaction = 'eyes' | 'rocket' | '-1';
+
+export interface CommentEvent {
+  action: string;
+  commentId: number;
+  body: string;
+  login: string;
+  userType: string;
+  issueNumber: number;
+  isPull: boolean;
+  defaultBranch: string;
+}
+
+/** The issue_comment event's parts the commands use; a different event is a UserError. */
+export function commentEvent(context: RunContext): CommentEvent {
+  if (context.eventName !== 'issue_comment') {
+    throw new UserError(
+      `The command action runs on issue_comment events (this run is ${context.eventName || 'not from an event'}): call it from a workflow 'on: issue_comment: types: [created]'.`,
+    );
+  }
+  const p = context.payload as {
+    action?: string;
+    comment?: { id?: number; body?: string; user?: { login?: string; type?: string } };
+    issue?: { number?: number; pull_request?: unknown };
+    repository?: { default_branch?: string };
+  };
+  return {
+    action: p.action ?? '',
+    commentId: p.comment?.id ?? 0,
+    body: p.comment?.body ?? '',
+    login: p.comment?.user?.login ?? '',
+    userType: p.comment?.user?.type ?? '',
+    issueNumber: p.issue?.number ?? 0,
+    isPull: p.issue?.pull_request !== undefined && p.issue?.pull_request !== null,
+    defaultBranch: p.repository?.default_branch ?? 'main',
+  };
+}
+
+export class CommandsGitHub implements People {
+  constructor(
+    readonly octokit: Octokit,
+    readonly context: RunContext,
+    /** For team membership only (`teams-token`): the job's GITHUB_TOKEN cannot read teams. */
+    private readonly teams: Octokit | undefined,
+  ) {}
+
+  private get repo() {
+    return { owner: this.context.owner, repo: this.context.repo };
+  }
+
+  async react(commentId: number, content: Reaction): Promise<void> {
+    await this.octokit.rest.reactions.createForIssueComment({ ...this.repo, comment_id: commentId, content });
+  }
+
+  async reply(issueNumber: number, body: string): Promise<string> {
+    const { data } = await this.octokit.rest.issues.createComment({
+      ...this.repo,
+      issue_number: issueNumber,
+      body,
+    });
+    return data.html_url;
+  }
+
+  async pull(number: number) {
+    const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number });
+    return {
+      state: data.state,
+      headRef: data.head.ref,
+      headSha: data.head.sha,
+      fork: (data.head.repo?.full_name ?? '').toLowerCase() !== this.context.repository.toLowerCase(),
+    };
+  }
+
+  async roleOf(login: string): Promise<Role | 'none'> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+        ...this.repo,
+        username: login,
+      });
+      const roles: readonly string[] = ['read', 'triage', 'write', 'maintain', 'admin'];
+      if (roles.includes(data.role_name)) return data.role_name as Role;
+      // A custom role: its base permission.
+      return (['admin', 'write', 'read'] as const).find((r) => r === data.permission) ?? 'none';
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return 'none';
+      throw error;
+    }
+  }
+
+  async inTeam(org: string, slug: string, login: string): Promise<boolean> {
+    if (!this.teams) {
+      throw new UserError(
+        `Cannot check membership of ${org}/${slug}: 'commands' names a team, and no 'teams-token' is given. The workflow's GITHUB_TOKEN cannot read teams; pass a GitHub App installation token with the organization's Members: read permission (or a token with read:org) as 'teams-token'.`,
+      );
+    }
+    try {
+      const { data } = await this.teams.rest.teams.getMembershipForUserInOrg({
+        org,
+        team_slug: slug,
+        username: login,
+      });
+      return data.state === 'active';
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status === 404) return false;
+      if (status === 403 || status === 401) {
+        throw new UserError(
+          `Cannot read the membership of ${org}/${slug}: the 'teams-token' needs the organization's Members: read permission (a GitHub App installation token, or a token with read:org); the workflow's GITHUB_TOKEN cannot read teams.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The newest run of a workflow for a commit of a pull_request event, if any. */
+  async latestRun(workflow: string, headSha: string) {
+    const { data } = await this.octokit.rest.actions.listWorkflowRuns({
+      ...this.repo,
+      workflow_id: workflow,
+      event: 'pull_request',
+      head_sha: headSha,
+      per_page: 1,
+    });
+    const run = data.workflow_runs[0];
+    return run && { id: run.id, status: run.status ?? '', url: run.html_url };
+  }
+
+  async rerun(runId: number): Promise<void> {
+    await this.octokit.rest.actions.reRunWorkflow({ ...this.repo, run_id: runId });
+  }
+
+  async dispatch(workflow: string, ref: string, inputs: Record<string, string>): Promise<void> {
+    await this.octokit.rest.actions.createWorkflowDispatch({
+      ...this.repo,
+      workflow_id: workflow,
+      ref,
+      inputs,
+    });
+  }
+}
