@@ -69,7 +69,11 @@ describe('examples/iam: the policy of the workflows’ role', () => {
   const policy = readJson<Policy>('examples/iam/workflows-policy.json');
   const allows = policy.Statement.filter((s) => s.Effect === 'Allow');
   const reusable = allWorkflows().filter((w) =>
-    ['.github/workflows/preview.yml', '.github/workflows/preview-cleanup.yml'].includes(w.path),
+    [
+      '.github/workflows/preview.yml',
+      '.github/workflows/preview-cleanup.yml',
+      '.github/workflows/commands.yml',
+    ].includes(w.path),
   );
   const used = [
     ...new Set(
@@ -96,7 +100,14 @@ describe('examples/iam: the policy of the workflows’ role', () => {
   ];
 
   it('covers the actions the workflows call', () => {
-    expect(used).toEqual(['pr-comment', 'preview-create', 'preview-destroy', 'preview-sweep', 'run-task']);
+    expect(used).toEqual([
+      'command',
+      'pr-comment',
+      'preview-create',
+      'preview-destroy',
+      'preview-sweep',
+      'run-task',
+    ]);
   });
 
   it.each(used)(

@@ -404,3 +404,103 @@ describe('the preview workflows, replayed', () => {
     expect(world().proxy.iamDenials).toEqual([]);
   });
 });
+
+describe('the commands workflow, replayed', () => {
+  /** An issue_comment event for a new comment on a PR, and the comment in the fake. */
+  function commentEvent(w: PreviewWorld, pr: number, body: string, login: string) {
+    const comment = w.gh.state.addComment({ issueNumber: pr, body, user: login });
+    return {
+      id: comment.id,
+      event: {
+        name: 'issue_comment',
+        payload: {
+          action: 'created',
+          issue: {
+            number: pr,
+            pull_request: { url: `https://api.github.com/repos/${REPOSITORY}/pulls/${pr}` },
+          },
+          comment: { id: comment.id, body, user: { login, type: 'User' } },
+          repository: { full_name: REPOSITORY, default_branch: 'main' },
+        },
+      } as { name: string; payload: Record<string, never> },
+    };
+  }
+  const commandsInputs = () =>
+    inputsOf('.github/workflows/commands.yml', 'examples/workflows/commands.yml', { 'seed-command': '' });
+
+  it('/preview destroy by a writer: the AWS job removes the preview, strikes the row, and says so', async () => {
+    const w = world();
+    const dir = workspace(w);
+    addPr(w, 41);
+    w.gh.state.setRole('maya', 'write');
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(41),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    const { id, event } = commentEvent(w, 41, '/preview destroy', 'maya');
+    const commands = await replayWorkflow('.github/workflows/commands.yml', {
+      ...common(w, dir),
+      event,
+      inputs: commandsInputs(),
+    });
+    expect(commands.command?.[0]?.result, explain(commands)).toBe('success');
+    expect(commands.command?.[0]?.outputs).toEqual({ aws: 'destroy', 'pr-number': '41' });
+    expect(commands.aws?.[0]?.result, explain(commands)).toBe('success');
+    const steps = Object.fromEntries(
+      commands.aws![0]!.steps.map((s) => [s.id ?? s.uses ?? 'run', s.outcome]),
+    );
+    expect(steps).toMatchObject({ apply: 'skipped', destroy: 'success', seed: 'skipped' });
+    const left = await taggedFor(w, 41);
+    expect([...left.services, ...left.targetGroups, ...left.rules]).toEqual([]);
+    expect(row(w, 41)).toMatchObject({ struck: true });
+    expect(w.gh.state.reactions(id).map((r) => r.content)).toEqual(['eyes', 'rocket']);
+    const sticky = w.gh.state.comments(41).find((c) => c.body.startsWith(MARKER))!;
+    expect(sticky.body).toContain('@maya | /preview destroy | 🚀 done: the preview was removed');
+  });
+
+  it('/preview extend in the AWS job; /deploy staging in the first job only (no AWS job, no OIDC token)', async () => {
+    const w = world();
+    const dir = workspace(w);
+    addPr(w, 42);
+    w.gh.state.setRole('maya', 'write');
+    w.gh.state.addWorkflow({
+      path: '.github/workflows/deploy.yml',
+      dispatchInputs: ['environment', 'branch'],
+    });
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(42),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    const extend = commentEvent(w, 42, '/preview extend 1d', 'maya');
+    const extended = await replayWorkflow('.github/workflows/commands.yml', {
+      ...common(w, dir),
+      event: extend.event,
+      inputs: commandsInputs(),
+    });
+    expect(extended.aws?.[0]?.result, explain(extended)).toBe('success');
+    const finish = extended.aws![0]!.steps.at(-1)!;
+    expect(finish.inputs).toMatchObject({ step: 'finish', result: 'done' });
+    expect(finish.inputs?.detail).toMatch(/^expires \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(w.gh.state.comments(42).find((c) => c.body.startsWith(MARKER))!.body).toContain(
+      '/preview extend 1d | 🚀 done: expires',
+    );
+
+    // The example environments file has no `staging`: /deploy staging is refused with the known ones.
+    const deploy = commentEvent(w, 42, '/deploy staging', 'maya');
+    const refused = await replayWorkflow('.github/workflows/commands.yml', {
+      ...common(w, dir),
+      event: deploy.event,
+      inputs: commandsInputs(),
+    });
+    expect(refused.command?.[0]?.result).toBe('success');
+    expect(refused.aws?.[0]?.result).toBe('skipped');
+    expect(w.gh.state.dispatches).toEqual([]);
+    expect(w.gh.state.comments(42).at(-1)!.body).toContain("'staging' is not an environment of");
+  });
+});

@@ -178,7 +178,8 @@ async function replayJob(
   const records: StepRecord[] = [];
   let failed = false;
   for (const step of steps) {
-    const ctx = { ...context, steps: stepsContext };
+    // `job.status`: what a step sees of its job so far (success until a step failed).
+    const ctx = { ...context, steps: stepsContext, job: { status: failed ? 'failure' : 'success' } };
     if (!condition(step.if, ctx, failed)) {
       records.push({ id: step.id, uses: step.uses, outcome: 'skipped' });
       if (step.id) stepsContext[step.id] = { outcome: 'skipped', outputs: {} };
