@@ -112,7 +112,9 @@ describe('sleep and wake through the bundles', () => {
     expect(slept.summary).toMatch(/#### Estimated cost: \$\d+\.\d\d so far for \d+ preview\(s\)/);
     expect(slept.summary).toMatch(/\| #61 \| \$\d+\.\d\d \| \$\d+\.\d\d \| 💤 asleep \|/);
     expect(row()?.url).toContain('pr-61.preview.example.com');
-    expect(w.gh.state.comments(61)[0]!.body).toContain('A push wakes it.');
+    expect(w.gh.state.comments(61)[0]!.body).toContain(
+      'A push (or a `/preview wake` comment, where the commands workflow is installed) wakes it.',
+    );
     expect(w.gh.state.comments(61)[0]!.body).toMatch(
       /estimated cost so far (\$\d+\.\d\d|<\$0\.01), \$\d+\.\d\d per day awake/,
     );
@@ -246,7 +248,7 @@ describe('sleep and wake through the bundles', () => {
     expect(first.summary).toMatch(/Expiring within a day: [^\n]*#65/);
     const body = () => w.gh.state.comments(65)[0]!.body;
     expect(body()).toMatch(
-      /Expires in 10 h \(.* UTC\), then preview-sweep removes it: push a commit to keep it\./,
+      /Expires in 10 h \(.* UTC\), then preview-sweep removes it: push a commit, or comment `\/preview extend` \(where the commands workflow is installed\), to keep it\./,
     );
     expect(tableOf(body()).find((r) => r.environment === 'preview')).toMatchObject({ status: '✅ Ready' });
     expect((await serviceOf(w, serviceArn)).tags['ecs-actions:expiry-warned']).toBeDefined();

@@ -422,7 +422,7 @@ describe('the commands workflow, replayed', () => {
           comment: { id: comment.id, body, user: { login, type: 'User' } },
           repository: { full_name: REPOSITORY, default_branch: 'main' },
         },
-      } as { name: string; payload: Record<string, never> },
+      } as unknown as { name: string; payload: Record<string, never> },
     };
   }
   const commandsInputs = () =>

@@ -279,7 +279,7 @@ export function sleepRow(
     status: options.change === 'asleep' ? 'asleep' : 'ready',
     message:
       options.change === 'asleep'
-        ? `Asleep (${options.detail}): no task runs and the URL shows a page saying so. A push wakes it.`
+        ? `Asleep (${options.detail}): no task runs and the URL shows a page saying so. A push (or a \`/preview wake\` comment, where the commands workflow is installed) wakes it.`
         : `Woken by preview-sweep (${options.detail}).`,
     keepUrl: true,
   });
@@ -297,7 +297,7 @@ export function expiryRow(
   const when = new Date(options.expiresAt).toISOString().slice(0, 16).replace('T', ' ');
   return sweepRow(body, options, {
     status: undefined,
-    message: `Expires in ${hours} h (${when} UTC), then preview-sweep removes it: push a commit to keep it.`,
+    message: `Expires in ${hours} h (${when} UTC), then preview-sweep removes it: push a commit, or comment \`/preview extend\` (where the commands workflow is installed), to keep it.`,
     keepUrl: true,
   });
 }

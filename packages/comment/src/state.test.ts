@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyCommand,
   applyReport,
   applyTitle,
   type CommentState,
@@ -118,5 +119,30 @@ describe('stateFromJson', () => {
     });
     expect(state.rows.map((r) => r.environment)).toEqual(['web']);
     expect(stateFromJson('nonsense')).toEqual({ rows: [] });
+  });
+});
+
+describe('command lines', () => {
+  const line = (runId: number, text: string, at = '2026-01-01T00:00:00Z') => ({
+    runId,
+    runAttempt: 1,
+    at,
+    by: 'maya',
+    text,
+    outcome: 'done' as const,
+  });
+
+  it('keeps one line per run (the later attempt), the newest ten, newest first, through the JSON round trip', () => {
+    let state: CommentState = { rows: [] };
+    for (let i = 1; i <= 12; i++) state = applyCommand(state, line(100 + i, `/preview extend ${i}h`));
+    state = applyCommand(state, { ...line(112, '/preview extend 12h'), runAttempt: 2, outcome: 'failed' });
+    expect(state.commands).toHaveLength(10);
+    expect(state.commands?.[0]).toMatchObject({ runId: 112, runAttempt: 2, outcome: 'failed' });
+    expect(state.commands?.at(-1)?.runId).toBe(103);
+    expect(stateFromJson(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    // A hand-edited line with a bad outcome is dropped, not trusted.
+    expect(
+      stateFromJson({ rows: [], commands: [{ ...line(1, 'x'), outcome: 'pwned' }] }).commands,
+    ).toBeUndefined();
   });
 });

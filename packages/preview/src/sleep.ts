@@ -52,7 +52,7 @@ export function sleepPage(key: PreviewKey, reason: SleepReason, groupArn: string
   const why = reason === 'schedule' ? 'outside its working hours' : 'after a while without visitors';
   const wake =
     key.kind === 'pr'
-      ? 'push a commit to the pull request, or re-run its preview workflow'
+      ? 'push a commit to the pull request, comment <code>/preview wake</code> on it (where the commands workflow is installed), or re-run its preview workflow'
       : `push a commit to ${escapeHtml(key.branch)}, or re-run its preview workflow`;
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>Preview asleep</title></head><body style="font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;line-height:1.5"><h1>This preview is asleep</h1><p>The preview of ${escapeHtml(keyLabel(key))} sleeps ${why}, and costs nothing meanwhile.</p><p>To wake it, ${wake}. It is back within a few minutes.</p><!-- ${MARKER} ${groupArn} --></body></html>`;
   if (page.length > MAX_BODY) throw new Error(`sleep page of ${page.length} characters exceeds ${MAX_BODY}`);
