@@ -1,7 +1,7 @@
 // A runner nobody here wrote: act (github.com/nektos/act, built by scripts/bootstrap.sh into .tools/bin) runs a
 // workflow that chains the actions through `uses: ./actions/<name>`, in host mode (no Docker), against moto and
 // the GitHub fake: preview-create → run-task (a seed) → pr-comment with create's outputs → preview-destroy →
-// pr-comment destroyed.
+// pr-comment destroyed; and the command action on an issue_comment (/deploy staging → a workflow dispatch).
 // The assertions read outcomes — moto's state, the comment in the fake, the steps' outputs — not act's log.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,5 +122,73 @@ describe('act runs the actions (a runner this project did not write)', () => {
       rules: [],
       taskDefinitions: [],
     });
+  });
+
+  it('runs the command action on an issue_comment: /deploy staging by a writer dispatches the deploy workflow', async () => {
+    assertActBuilt();
+    const w = world();
+    const pr = 78;
+    w.gh.state.addPullRequest({ number: pr, headRef: 'feature/act-command', headSha: headSha(pr) });
+    w.gh.state.setRole('maya', 'write');
+    w.gh.state.addWorkflow({
+      path: '.github/workflows/deploy.yml',
+      dispatchInputs: ['environment', 'branch'],
+    });
+    const comment = w.gh.state.addComment({ issueNumber: pr, body: '/deploy staging', user: 'maya' });
+    const workflow = `name: commands
+on: issue_comment
+jobs:
+  command:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: start
+        uses: ./actions/command
+      - name: Record the steps' outputs for the test
+        env:
+          STEPS: \${{ toJSON(steps) }}
+        run: printf '%s' "$STEPS" > "$STEPS_FILE"
+`;
+    const repo = repositoryWith(workflow, REPOSITORY, {
+      '.github/ecs-environments.yml': 'environments:\n  staging:\n    cluster: shop-staging\n',
+    });
+    temps.push(repo);
+    const event = join(repo, '..', `${repo.split('/').pop()}-event.json`);
+    const stepsFile = join(repo, '..', `${repo.split('/').pop()}-steps.json`);
+    temps.push(event, stepsFile);
+    writeFileSync(
+      event,
+      JSON.stringify({
+        action: 'created',
+        issue: {
+          number: pr,
+          pull_request: { url: `https://api.github.com/repos/${REPOSITORY}/pulls/${pr}` },
+        },
+        comment: { id: comment.id, body: '/deploy staging', user: { login: 'maya', type: 'User' } },
+        repository: {
+          full_name: REPOSITORY,
+          name: 'shop',
+          owner: { login: 'octo-org' },
+          default_branch: 'main',
+        },
+      }),
+    );
+    const result = await runAct({
+      repo,
+      eventName: 'issue_comment',
+      eventPath: event,
+      token: TOKEN,
+      env: { GITHUB_API_URL: w.gh.url, STEPS_FILE: stepsFile },
+    });
+    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const steps = JSON.parse(readFileSync(stepsFile, 'utf8')) as Record<
+      string,
+      { outputs: Record<string, string> }
+    >;
+    expect(steps.start?.outputs).toMatchObject({ command: '/deploy staging', outcome: 'done' });
+    expect(w.gh.state.dispatches).toMatchObject([
+      { ref: 'main', inputs: { environment: 'staging', branch: 'feature/act-command' } },
+    ]);
+    expect(w.gh.state.reactions(comment.id).map((r) => r.content)).toEqual(['eyes', 'rocket']);
   });
 });

@@ -15,9 +15,13 @@ export function assertActBuilt(): void {
 }
 
 /** A repository with the actions and their bundles (what a `uses: ./actions/x` needs), origin on github.com. */
-export function repositoryWith(workflow: string, repository = 'octo-org/shop'): string {
+export function repositoryWith(
+  workflow: string,
+  repository = 'octo-org/shop',
+  files: Record<string, string> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'act-repo-'));
-  for (const action of ['preview-create', 'preview-destroy', 'pr-comment', 'deploy', 'run-task']) {
+  for (const action of ['preview-create', 'preview-destroy', 'pr-comment', 'deploy', 'run-task', 'command']) {
     for (const part of ['action.yml', 'dist']) {
       cpSync(join(repoRoot, 'actions', action, part), join(dir, 'actions', action, part), {
         recursive: true,
@@ -27,6 +31,7 @@ export function repositoryWith(workflow: string, repository = 'octo-org/shop'): 
   cpSync(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
   mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
   writeFileSync(join(dir, '.github', 'workflows', 'chain.yml'), workflow);
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
   const git = (...args: string[]) => {
     const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
