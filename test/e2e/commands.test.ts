@@ -259,6 +259,43 @@ describe('commands from PR comments through the bundle', () => {
     expect(mine.at(-1)!.body).toContain('nothing was changed');
   });
 
+  it.each(['redeploy', 'destroy', 'extend', 'seed', 'wake'])(
+    '/preview %s by a reader is refused by default (write role needed), and hands nothing to the AWS job',
+    async (verb) => {
+      const w = world();
+      const { id, event } = commentOn(w, { pr: 213, body: `/preview ${verb}`, login: 'rita' });
+      const out = await step(w, event, { step: 'start', 'seed-command': 'bin/seed' });
+      expect(out.outputs).toMatchObject({ outcome: 'refused', aws: '' });
+      expect(reactionsOn(w, id)).toEqual(['eyes', '-1']);
+      expect(replies(w, 213).at(-1)!.body).toContain('@rita may not run this');
+    },
+  );
+
+  it('a token that cannot write (permissions missing from the job) fails the step with the permission to add', async () => {
+    const w = world();
+    w.gh.addToken('ghs_read_only', { permissions: 'read' });
+    const { id, event } = commentOn(w, { pr: 215, body: '/deploy staging', login: 'maya' });
+    const out = await step(w, event, { step: 'start', 'github-token': 'ghs_read_only' });
+    expect(out.exitCode).not.toBe(0);
+    expect(out.errors.join('\n')).toContain("give the job 'pull-requests: write' and 'issues: write'");
+    expect(reactionsOn(w, id)).toEqual([]);
+    expect(w.gh.state.dispatches).toEqual([]);
+  });
+
+  it('a PR from a fork: its branch is never deployed or rebuilt from a comment', async () => {
+    const w = world();
+    w.gh.state.addPullRequest({ number: 214, headRef: 'patch-1', headRepo: 'someone/shop' });
+    for (const body of ['/deploy staging', '/preview redeploy']) {
+      const { event } = commentOn(w, { pr: 214, body, login: 'maya' });
+      const out = await step(w, event, { step: 'start' });
+      expect(out.outputs.outcome).toBe('refused');
+    }
+    const bodies = replies(w, 214).map((c) => c.body);
+    expect(bodies[0]).toContain('lives in a fork');
+    expect(bodies[1]).toContain('not made for pull requests from forks');
+    expect(w.gh.state.dispatches).toEqual([]);
+  });
+
   it("a ref that matches the environment's deploy-refs is deployed", async () => {
     const w = world();
     w.gh.state.setRef('release/1.4', 'e'.repeat(40));

@@ -503,4 +503,34 @@ describe('the commands workflow, replayed', () => {
     expect(w.gh.state.dispatches).toEqual([]);
     expect(w.gh.state.comments(42).at(-1)!.body).toContain("'staging' is not an environment of");
   });
+
+  it('/preview seed: the AWS job finds the preview and runs the seed command as a task of its service', async () => {
+    const w = world();
+    const dir = workspace(w);
+    addPr(w, 43);
+    w.gh.state.setRole('maya', 'write');
+    const preview = await replayWorkflow('.github/workflows/preview.yml', {
+      ...common(w, dir),
+      event: prEvent(43),
+      inputs: previewInputs(),
+      stubs: { build: BUILT },
+    });
+    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    const serviceArn = preview.deploy![0]!.steps.find((s) => s.id === 'create')!.result!.outputs[
+      'service-arn'
+    ];
+    const { event } = commentEvent(w, 43, '/preview seed', 'maya');
+    const seeded = await replayWorkflow('.github/workflows/commands.yml', {
+      ...common(w, dir),
+      event,
+      inputs: { ...commandsInputs(), 'seed-command': 'bin/seed --size small' },
+    });
+    expect(seeded.aws?.[0]?.result, explain(seeded)).toBe('success');
+    const seed = seeded.aws![0]!.steps.find((s) => s.id === 'seed')!;
+    expect(seed.inputs).toMatchObject({ service: serviceArn, command: 'bin/seed --size small' });
+    expect(seed.result?.outputs['exit-code']).toBe('0');
+    expect(w.gh.state.comments(43).find((c) => c.body.startsWith(MARKER))!.body).toContain(
+      '/preview seed | 🚀 done: the seed command exited with 0',
+    );
+  });
 });

@@ -40,6 +40,20 @@ export function commentEvent(context: RunContext): CommentEvent {
   };
 }
 
+/** A write the job's permissions must allow: a 403 names the permission instead of looking like a bug. */
+async function writing<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (httpStatusOf(error) === 403) {
+      throw new UserError(
+        `Could not ${what} (403): give the job 'pull-requests: write' and 'issues: write' (the commands workflow does).`,
+      );
+    }
+    throw error;
+  }
+}
+
 export class CommandsGitHub implements People {
   constructor(
     readonly octokit: Octokit,
@@ -53,15 +67,15 @@ export class CommandsGitHub implements People {
   }
 
   async react(commentId: number, content: Reaction): Promise<void> {
-    await this.octokit.rest.reactions.createForIssueComment({ ...this.repo, comment_id: commentId, content });
+    await writing('react to the comment', () =>
+      this.octokit.rest.reactions.createForIssueComment({ ...this.repo, comment_id: commentId, content }),
+    );
   }
 
   async reply(issueNumber: number, body: string): Promise<string> {
-    const { data } = await this.octokit.rest.issues.createComment({
-      ...this.repo,
-      issue_number: issueNumber,
-      body,
-    });
+    const { data } = await writing('reply on the pull request', () =>
+      this.octokit.rest.issues.createComment({ ...this.repo, issue_number: issueNumber, body }),
+    );
     return data.html_url;
   }
 

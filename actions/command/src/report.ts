@@ -4,6 +4,7 @@ import { type Report, reportRow, runIdentity } from '@ecs-actions/comment';
 import { errorMessage, info, type RunContext, warning } from '@ecs-actions/kit';
 import type { CommandsGitHub, CommentEvent } from './github.js';
 import type { CommandInputs, Result } from './inputs.js';
+import { printable } from './parse.js';
 
 export interface Finish {
   github: CommandsGitHub;
@@ -28,10 +29,7 @@ export async function finishCommand(finish: Finish, ending: Ending): Promise<voi
   if (result !== 'done') {
     const run = context.runUrl ? ` ([run](${context.runUrl}))` : '';
     const what = result === 'refused' ? 'was not run, and nothing was changed' : 'failed';
-    await github.reply(
-      event.issueNumber,
-      `@${event.login} \`${text.replace(/`/g, "'")}\` ${what}: ${detail}${run}`,
-    );
+    await github.reply(event.issueNumber, `@${event.login} \`${printable(text)}\` ${what}: ${detail}${run}`);
   }
   // A refusal changes nothing, the sticky comment included; and an issue has none.
   if (result === 'refused' || !event.isPull) return;

@@ -12,7 +12,7 @@ import { createPreviewClients } from '@ecs-actions/preview';
 import { runApply } from './apply.js';
 import { CommandsGitHub, commentEvent } from './github.js';
 import type { CommandInputs } from './inputs.js';
-import { parseComment } from './parse.js';
+import { parseComment, printable } from './parse.js';
 import { finishCommand } from './report.js';
 import { runStart } from './start.js';
 
@@ -36,7 +36,7 @@ export async function run(inputs: CommandInputs, settings: Inputs): Promise<void
       });
       if (out.command) {
         await writeSummary(
-          `### Command\n\n@${event.login}: \`${out.command.replace(/`/g, "'")}\` — ${out.outcome}${out.detail ? `: ${out.detail}` : ''}\n`,
+          `### Command\n\n@${event.login}: \`${printable(out.command)}\` — ${out.outcome}${out.detail ? `: ${out.detail}` : ''}\n`,
         );
       }
       return;
@@ -66,7 +66,7 @@ export async function run(inputs: CommandInputs, settings: Inputs): Promise<void
         { text: parsed.command.text, result: inputs.result!, detail: inputs.detail ?? '' },
       );
       await writeSummary(
-        `### Command\n\n@${event.login}: \`${parsed.command.text.replace(/`/g, "'")}\` — ${inputs.result}${inputs.detail ? `: ${inputs.detail}` : ''}\n`,
+        `### Command\n\n@${event.login}: \`${printable(parsed.command.text)}\` — ${inputs.result}${inputs.detail ? `: ${inputs.detail}` : ''}\n`,
       );
       return;
     }
