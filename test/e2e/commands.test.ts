@@ -194,9 +194,9 @@ describe('commands from PR comments through the bundle', () => {
     expect(refusedReader.outputs.outcome).toBe('refused');
     expect(w.gh.state.dispatches).toEqual([]);
     const bodies = replies(w, 203).map((c) => c.body);
-    expect(bodies[0]).toContain('turned off for this environment');
+    expect(bodies[0]).toContain('turned off here');
     expect(bodies[1]).toContain(
-      '@rita may not run this: only people with the write role or above, members of octo-org/qa may run it',
+      '@rita may not run this: only people with the write role or above, members of octo-org/qa may',
     );
     // A refusal changes nothing else: no sticky comment.
     expect(stickyOn(w, 203)).toEqual([]);

@@ -1,6 +1,6 @@
 // What the commands ask of GitHub: reactions, replies, who the commenter is, re-runs and dispatches.
 import { httpStatusOf, type Octokit, type RunContext, UserError } from '@ecs-actions/kit';
-import type { People, Role } from './policy.js';
+import { GitHubPeople, type People, type Role } from '@ecs-actions/kit/people';
 
 export type Reaction = 'eyes' | 'rocket' | '-1';
 
@@ -59,8 +59,12 @@ export class CommandsGitHub implements People {
     readonly octokit: Octokit,
     readonly context: RunContext,
     /** For team membership only (`teams-token`): the job's GITHUB_TOKEN cannot read teams. */
-    private readonly teams: Octokit | undefined,
-  ) {}
+    teams: Octokit | undefined,
+  ) {
+    this.people = new GitHubPeople(octokit, context, teams);
+  }
+
+  private readonly people: GitHubPeople;
 
   private get repo() {
     return { owner: this.context.owner, repo: this.context.repo };
@@ -90,44 +94,11 @@ export class CommandsGitHub implements People {
   }
 
   async roleOf(login: string): Promise<Role | 'none'> {
-    try {
-      const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
-        ...this.repo,
-        username: login,
-      });
-      const roles: readonly string[] = ['read', 'triage', 'write', 'maintain', 'admin'];
-      if (roles.includes(data.role_name)) return data.role_name as Role;
-      // A custom role: its base permission.
-      return (['admin', 'write', 'read'] as const).find((r) => r === data.permission) ?? 'none';
-    } catch (error) {
-      if (httpStatusOf(error) === 404) return 'none';
-      throw error;
-    }
+    return this.people.roleOf(login);
   }
 
   async inTeam(org: string, slug: string, login: string): Promise<boolean> {
-    if (!this.teams) {
-      throw new UserError(
-        `Cannot check membership of ${org}/${slug}: 'commands' names a team, and no 'teams-token' is given. The workflow's GITHUB_TOKEN cannot read teams; pass a GitHub App installation token with the organization's Members: read permission (or a token with read:org) as 'teams-token'.`,
-      );
-    }
-    try {
-      const { data } = await this.teams.rest.teams.getMembershipForUserInOrg({
-        org,
-        team_slug: slug,
-        username: login,
-      });
-      return data.state === 'active';
-    } catch (error) {
-      const status = httpStatusOf(error);
-      if (status === 404) return false;
-      if (status === 403 || status === 401) {
-        throw new UserError(
-          `Cannot read the membership of ${org}/${slug}: the 'teams-token' needs the organization's Members: read permission (a GitHub App installation token, or a token with read:org); the workflow's GITHUB_TOKEN cannot read teams.`,
-        );
-      }
-      throw error;
-    }
+    return this.people.inTeam(org, slug, login);
   }
 
   /** The newest run of a workflow for a commit of a pull_request event, if any. */

@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './github.js';
 export * from './inputs.js';
 export * from './naming.js';
+export * from './people.js';
 export * from './preview-key.js';
 export * from './step.js';
 export * from './tags.js';

@@ -5,6 +5,8 @@ import type {
   CommentRecord,
   DeploymentRecord,
   DeploymentStatusRecord,
+  EnvironmentRecord,
+  IssueRecord,
   PullRequestRecord,
   ReactionRecord,
   RepoRecord,
@@ -449,5 +451,70 @@ export function workflowRun(
     repository: minimalRepository(api, repo),
     head_repository: minimalRepository(api, repo),
     display_title: run.displayTitle,
+  };
+}
+
+export function issue(api: string, repo: RepoRecord, i: IssueRecord, comments: number): Json {
+  const url = `${api}/repos/${repo.owner.login}/${repo.name}/issues/${i.number}`;
+  return {
+    id: i.id,
+    node_id: i.nodeId,
+    url,
+    repository_url: `${api}/repos/${repo.owner.login}/${repo.name}`,
+    labels_url: `${url}/labels{/name}`,
+    comments_url: `${url}/comments`,
+    events_url: `${url}/events`,
+    html_url: `${WEB}/${repo.owner.login}/${repo.name}/issues/${i.number}`,
+    number: i.number,
+    state: i.state,
+    state_reason: i.state === 'closed' ? 'completed' : null,
+    title: i.title,
+    body: i.body,
+    user: simpleUser(api, i.user),
+    labels: i.labels.map((name, n) => ({
+      id: 9000 + n,
+      node_id: `LA_${n}`,
+      url: `${api}/repos/${repo.owner.login}/${repo.name}/labels/${encodeURIComponent(name)}`,
+      name,
+      description: null,
+      color: 'ededed',
+      default: false,
+    })),
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    locked: false,
+    active_lock_reason: null,
+    comments,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    closed_at: i.closedAt,
+    author_association: 'NONE',
+  };
+}
+
+export function environment(api: string, repo: RepoRecord, e: EnvironmentRecord): Json {
+  const rules =
+    e.reviewers.length === 0
+      ? []
+      : [
+          {
+            id: e.id + 1,
+            node_id: `GA_${e.nodeId}`,
+            prevent_self_review: e.preventSelfReview,
+            type: 'required_reviewers',
+            reviewers: e.reviewers.map((r) => ({ type: 'User', reviewer: simpleUser(api, r) })),
+          },
+        ];
+  return {
+    id: e.id,
+    node_id: e.nodeId,
+    name: e.name,
+    url: `${api}/repos/${repo.owner.login}/${repo.name}/environments/${encodeURIComponent(e.name)}`,
+    html_url: `${WEB}/${repo.owner.login}/${repo.name}/deployments/activity_log?environments_filter=${encodeURIComponent(e.name)}`,
+    created_at: e.createdAt,
+    updated_at: e.createdAt,
+    protection_rules: rules,
+    deployment_branch_policy: null,
   };
 }

@@ -519,6 +519,43 @@ const rerunWorkflow: Handler = (ctx) => {
   return { status: 201, body: {} };
 };
 
+/** An environment of the repository; one that was never created or used answers 404 (undocumented, as GitHub does). */
+const getEnvironment: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  const env = repo && ctx.state.environment(repo, String(ctx.params.environment_name));
+  if (!repo || !env) return { status: 404, body: errorBody('Not Found', 404, ctx.operation.docsUrl) };
+  return { status: 200, body: render.environment(ctx.api, repo, env) };
+};
+
+const createIssue: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  if (!repo) return notFound(ctx.operation);
+  const b = ctx.body as { title: string | number; body?: string | null; labels?: unknown[] };
+  const issue = ctx.state.addIssue({
+    title: String(b.title),
+    body: b.body ?? null,
+    labels: (b.labels ?? []).map((l) => (typeof l === 'string' ? l : String((l as { name?: string }).name))),
+    user: ctx.identity,
+    repo: repo.key,
+  });
+  const json = render.issue(ctx.api, repo, issue, 0);
+  return { status: 201, body: json, headers: { location: String(json.url) } };
+};
+
+const updateIssue: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  const issue = repo && ctx.state.issue(int(ctx.params.issue_number), repo.key);
+  if (!repo || !issue) return notFound(ctx.operation);
+  const b = ctx.body as { title?: string | number | null; body?: string | null; state?: 'open' | 'closed' };
+  ctx.state.updateIssue(issue, {
+    ...(b.title !== undefined && b.title !== null ? { title: String(b.title) } : {}),
+    ...(b.body !== undefined ? { body: b.body } : {}),
+    ...(b.state !== undefined ? { state: b.state } : {}),
+  });
+  const comments = ctx.state.comments(issue.number, repo.key).length;
+  return { status: 200, body: render.issue(ctx.api, repo, issue, comments) };
+};
+
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   'pulls/get': pullsGet,
   'pulls/list': pullsList,
@@ -541,4 +578,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'actions/create-workflow-dispatch': createWorkflowDispatch,
   'actions/list-workflow-runs': listWorkflowRuns,
   'actions/re-run-workflow': rerunWorkflow,
+  'repos/get-environment': getEnvironment,
+  'issues/create': createIssue,
+  'issues/update': updateIssue,
 };

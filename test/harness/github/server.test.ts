@@ -887,3 +887,48 @@ describe('people, reactions and workflow runs (what PR-comment commands use)', (
     expect(gh.takeViolations()).toEqual([expect.stringContaining('not completed')]);
   });
 });
+
+describe('environments, issues and conditional requests (what the approval gate uses)', () => {
+  it("answers an environment's required reviewers, and 404 for one never created", async () => {
+    gh.state.setEnvironment('production-red', { reviewers: ['lead'] });
+    gh.state.setEnvironment('staging');
+    const get = (environment_name: string) =>
+      octokit.rest.repos.getEnvironment({ owner: OWNER, repo: REPO, environment_name });
+    expect((await get('production-red')).data.protection_rules).toMatchObject([
+      { type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'lead' } }] },
+    ]);
+    expect((await get('staging')).data.protection_rules).toEqual([]);
+    expect(await statusOf(get('production-green'))).toBe(404);
+  });
+
+  it('creates, closes and lists comments of an issue; a repeated GET with the ETag gets 304 and no body', async () => {
+    const { data: created } = await octokit.rest.issues.create({
+      owner: OWNER,
+      repo: REPO,
+      title: 'Approve',
+    });
+    expect(created).toMatchObject({ state: 'open', title: 'Approve' });
+    gh.state.addComment({ issueNumber: created.number, body: '/approve', user: 'lead' });
+    const path = `/repos/${OWNER}/${REPO}/issues/${created.number}/comments`;
+    const first = await fetch(`${gh.url}${path}`, { headers: { authorization: `token ${WRITE}` } });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
+    const again = await fetch(`${gh.url}${path}`, {
+      headers: { authorization: `token ${WRITE}`, 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    gh.state.addComment({ issueNumber: created.number, body: 'later', user: 'lead' });
+    const changed = await fetch(`${gh.url}${path}`, {
+      headers: { authorization: `token ${WRITE}`, 'if-none-match': etag },
+    });
+    expect(changed.status).toBe(200);
+    const { data: closed } = await octokit.rest.issues.update({
+      owner: OWNER,
+      repo: REPO,
+      issue_number: created.number,
+      state: 'closed',
+    });
+    expect(closed).toMatchObject({ state: 'closed', comments: 2 });
+  });
+});

@@ -4,7 +4,7 @@
 // query parameters, JSON body). Each response is validated before it is sent. Whatever does not
 // conform is recorded in `violations`: a bad request is answered 422 (or 404 for a path GitHub does not
 // have), a bad response is replaced by a 500. Tests call `assertNoViolations()` in afterEach.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { executeGraphql } from './graphql.js';
@@ -239,6 +239,13 @@ class Fake implements GitHubFake {
           );
           final = { status: 500, body: errorBody('Server Error', 500, 'https://docs.github.com/rest') };
         }
+      }
+      // Conditional requests, as GitHub answers them: a GET's 200 carries an ETag; the same request with
+      // If-None-Match of that ETag gets 304 and no body (which GitHub does not count against the rate limit).
+      if (method === 'GET' && final.status === 200 && final.body !== undefined) {
+        const etag = `W/"${createHash('sha1').update(JSON.stringify(final.body)).digest('hex')}"`;
+        if (req.headers['if-none-match'] === etag) final = { status: 304, headers: { etag } };
+        else final = { ...final, headers: { ...final.headers, etag } };
       }
       record.status = final.status;
       this.write(res, final, url.pathname === '/graphql' ? 'graphql' : 'core');

@@ -71,10 +71,27 @@ export interface PullRequestRecord {
 
 export interface IssueRecord {
   repoKey: string;
+  id: number;
+  nodeId: string;
   number: number;
   title: string;
+  body: string | null;
+  labels: string[];
   user: UserRef;
   state: 'open' | 'closed';
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+/** A GitHub environment of a repository and its required reviewers (empty: the environment does not wait). */
+export interface EnvironmentRecord {
+  repoKey: string;
+  id: number;
+  nodeId: string;
+  name: string;
+  reviewers: UserRef[];
+  preventSelfReview: boolean;
   createdAt: string;
 }
 
@@ -308,6 +325,8 @@ const ID_BASES = {
   reaction: 4_000_000_000,
   workflow: 160_000_000,
   run: 9_000_000_000,
+  environment: 170_000_000,
+  issue: 2_500_000_000,
 };
 
 export class GitHubState {
@@ -325,6 +344,7 @@ export class GitHubState {
   private readonly reactionList: ReactionRecord[] = [];
   private readonly workflowsById = new Map<number, WorkflowRecord>();
   private readonly runsById = new Map<number, WorkflowRunRecord>();
+  private readonly environments = new Map<string, EnvironmentRecord>();
   /** Every workflow_dispatch accepted, oldest first. */
   readonly dispatches: DispatchRecord[] = [];
   private counters = { ...ID_BASES };
@@ -347,6 +367,7 @@ export class GitHubState {
     this.reactionList.length = 0;
     this.workflowsById.clear();
     this.runsById.clear();
+    this.environments.clear();
     this.dispatches.length = 0;
     this.counters = { ...ID_BASES };
     this.addRepository({ owner: this.options.owner, name: this.options.repo });
@@ -621,23 +642,86 @@ export class GitHubState {
   }
 
   addIssue(input: {
-    number: number;
+    number?: number;
     title?: string;
+    body?: string | null;
+    labels?: string[];
     user?: UserInput;
     state?: 'open' | 'closed';
     repo?: string;
-  }) {
+  }): IssueRecord {
     const repo = this.requireRepo(input.repo);
+    const taken = [...this.pulls.values(), ...this.issues.values()]
+      .filter((r) => r.repoKey === repo.key)
+      .map((r) => r.number);
+    const number = input.number ?? Math.max(0, ...taken) + 1;
+    const id = ++this.counters.issue;
+    const now = this.now();
     const record: IssueRecord = {
       repoKey: repo.key,
-      number: input.number,
-      title: input.title ?? `Issue ${input.number}`,
+      id,
+      nodeId: nodeId('I', repo.id, number),
+      number,
+      title: input.title ?? `Issue ${number}`,
+      body: input.body ?? null,
+      labels: input.labels ?? [],
       user: toUser(input.user ?? 'octocat'),
       state: input.state ?? 'open',
+      createdAt: now,
+      updatedAt: now,
+      closedAt: input.state === 'closed' ? now : null,
+    };
+    this.issues.set(`${repo.key}#${number}`, record);
+    return record;
+  }
+
+  issue(number: number, repo?: string): IssueRecord | undefined {
+    return this.issues.get(`${this.requireRepo(repo).key}#${number}`);
+  }
+
+  issuesOf(repo?: string): IssueRecord[] {
+    const key = this.requireRepo(repo).key;
+    return [...this.issues.values()].filter((i) => i.repoKey === key);
+  }
+
+  updateIssue(
+    record: IssueRecord,
+    change: { title?: string; body?: string | null; state?: 'open' | 'closed' },
+  ): IssueRecord {
+    if (change.title !== undefined) record.title = change.title;
+    if (change.body !== undefined) record.body = change.body;
+    if (change.state !== undefined && change.state !== record.state) {
+      record.state = change.state;
+      record.closedAt = change.state === 'closed' ? this.now() : null;
+    }
+    record.updatedAt = this.now();
+    return record;
+  }
+
+  // ---- environments ----
+
+  /** Creates (or replaces) a GitHub environment; `reviewers` are its required reviewers (logins). */
+  setEnvironment(
+    name: string,
+    options: { reviewers?: string[]; preventSelfReview?: boolean; repo?: string } = {},
+  ): EnvironmentRecord {
+    const repo = this.requireRepo(options.repo);
+    const id = ++this.counters.environment;
+    const record: EnvironmentRecord = {
+      repoKey: repo.key,
+      id,
+      nodeId: nodeId('EN', repo.id, id),
+      name,
+      reviewers: (options.reviewers ?? []).map((r) => toUser(r)),
+      preventSelfReview: options.preventSelfReview ?? false,
       createdAt: this.now(),
     };
-    this.issues.set(`${repo.key}#${input.number}`, record);
+    this.environments.set(`${repo.key}/${name.toLowerCase()}`, record);
     return record;
+  }
+
+  environment(repo: RepoRecord, name: string): EnvironmentRecord | undefined {
+    return this.environments.get(`${repo.key}/${name.toLowerCase()}`);
   }
 
   pullRequest(number: number, repo?: string): PullRequestRecord | undefined {
