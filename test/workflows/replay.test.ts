@@ -428,18 +428,24 @@ describe('the commands workflow, replayed', () => {
   const commandsInputs = () =>
     inputsOf('.github/workflows/commands.yml', 'examples/workflows/commands.yml', { 'seed-command': '' });
 
-  it('/preview destroy by a writer: the AWS job removes the preview, strikes the row, and says so', async () => {
-    const w = world();
+  /** A PR with a preview made by the preview workflow, and maya with the write role. */
+  async function withPreview(w: PreviewWorld, pr: number) {
     const dir = workspace(w);
-    addPr(w, 41);
+    addPr(w, pr);
     w.gh.state.setRole('maya', 'write');
     const preview = await replayWorkflow('.github/workflows/preview.yml', {
       ...common(w, dir),
-      event: prEvent(41),
+      event: prEvent(pr),
       inputs: previewInputs(),
       stubs: { build: BUILT },
     });
     expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    return { dir, preview };
+  }
+
+  it('/preview destroy by a writer: the AWS job removes the preview, strikes the row, and says so', async () => {
+    const w = world();
+    const { dir } = await withPreview(w, 41);
     const { id, event } = commentEvent(w, 41, '/preview destroy', 'maya');
     const commands = await replayWorkflow('.github/workflows/commands.yml', {
       ...common(w, dir),
@@ -463,20 +469,11 @@ describe('the commands workflow, replayed', () => {
 
   it('/preview extend in the AWS job; /deploy staging in the first job only (no AWS job, no OIDC token)', async () => {
     const w = world();
-    const dir = workspace(w);
-    addPr(w, 42);
-    w.gh.state.setRole('maya', 'write');
+    const { dir } = await withPreview(w, 42);
     w.gh.state.addWorkflow({
       path: '.github/workflows/deploy.yml',
       dispatchInputs: ['environment', 'branch'],
     });
-    const preview = await replayWorkflow('.github/workflows/preview.yml', {
-      ...common(w, dir),
-      event: prEvent(42),
-      inputs: previewInputs(),
-      stubs: { build: BUILT },
-    });
-    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
     const extend = commentEvent(w, 42, '/preview extend 1d', 'maya');
     const extended = await replayWorkflow('.github/workflows/commands.yml', {
       ...common(w, dir),
@@ -506,16 +503,7 @@ describe('the commands workflow, replayed', () => {
 
   it('/preview seed: the AWS job finds the preview and runs the seed command as a task of its service', async () => {
     const w = world();
-    const dir = workspace(w);
-    addPr(w, 43);
-    w.gh.state.setRole('maya', 'write');
-    const preview = await replayWorkflow('.github/workflows/preview.yml', {
-      ...common(w, dir),
-      event: prEvent(43),
-      inputs: previewInputs(),
-      stubs: { build: BUILT },
-    });
-    expect(preview.deploy?.[0]?.result, explain(preview)).toBe('success');
+    const { dir, preview } = await withPreview(w, 43);
     const serviceArn = preview.deploy![0]!.steps.find((s) => s.id === 'create')!.result!.outputs[
       'service-arn'
     ];
