@@ -35,9 +35,7 @@ export async function run(inputs: CommandInputs, settings: Inputs): Promise<void
         detail: out.detail,
       });
       if (out.command) {
-        await writeSummary(
-          `### Command\n\n@${event.login}: \`${printable(out.command)}\` — ${out.outcome}${out.detail ? `: ${out.detail}` : ''}\n`,
-        );
+        await writeSummary(summaryOf(event.login, out.command, out.outcome, out.detail));
       }
       return;
     }
@@ -65,10 +63,13 @@ export async function run(inputs: CommandInputs, settings: Inputs): Promise<void
         { github, context, event, inputs },
         { text: parsed.command.text, result: inputs.result!, detail: inputs.detail ?? '' },
       );
-      await writeSummary(
-        `### Command\n\n@${event.login}: \`${printable(parsed.command.text)}\` — ${inputs.result}${inputs.detail ? `: ${inputs.detail}` : ''}\n`,
-      );
+      await writeSummary(summaryOf(event.login, parsed.command.text, inputs.result!, inputs.detail));
       return;
     }
   }
+}
+
+/** The job summary's word on a command: who asked what, and how it ended. */
+function summaryOf(login: string, text: string, outcome: string, detail: string | undefined): string {
+  return `### Command\n\n@${login}: \`${printable(text)}\` — ${outcome}${detail ? `: ${detail}` : ''}\n`;
 }

@@ -71,13 +71,12 @@ export async function runStart(
     );
   }
 
-  // Who may: the settings of the environment the command is about.
+  // Who may: the settings of the environment the command is about (read once; /deploy also takes its refs).
   let policy: Policy;
+  let refs: string[] = [];
   try {
-    policy =
-      command.kind === 'deploy'
-        ? deploySettings(inputs, command.environment, env).policy
-        : inputs.previewPolicy;
+    if (command.kind === 'deploy') ({ policy, refs } = deploySettings(inputs, command.environment, env));
+    else policy = inputs.previewPolicy;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     return refuse(command.text, error.message);
@@ -108,7 +107,6 @@ export async function runStart(
           'the branch of this pull request lives in a fork: commands never deploy code from forks.',
         );
       }
-      const { refs } = deploySettings(inputs, command.environment, env);
       const ref = command.ref ?? pr.headRef;
       if (
         command.ref !== undefined &&
