@@ -129,7 +129,7 @@ describe('the approval gate through the bundle', () => {
       event: dispatch,
     });
     expect(result.exitCode).not.toBe(0);
-    expect(result.errors.join('\n')).toContain("Input 'approvers' is empty");
+    expect(result.errors.join('\n')).toContain("Input 'approvers' names nobody for");
     expect(gh.requests).toEqual([]);
   });
 });

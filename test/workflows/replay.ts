@@ -73,8 +73,9 @@ export function condition(
 ): boolean {
   if (text === undefined) return !failed;
   const bare = text.trim().replace(/^\$\{\{\s*([\s\S]+?)\s*\}\}$/, '$1');
-  const holds = truthy(evaluate(bare, context, failed));
-  return STATUS_FUNCTION.test(bare) ? holds : !failed && holds;
+  if (STATUS_FUNCTION.test(bare)) return truthy(evaluate(bare, context, failed));
+  // GitHub reads it as `success() && (…)`: after a failure the rest is not evaluated at all.
+  return !failed && truthy(evaluate(bare, context, failed));
 }
 
 export interface StepRecord {
@@ -149,7 +150,12 @@ export async function replayWorkflow(
       const combinations: Record<string, Value>[] = [{}];
       for (const [key, raw] of Object.entries(matrix ?? {})) {
         const values = interpolate(raw, context) as Value[];
-        combinations.splice(0, combinations.length, ...values.map((v) => ({ [key]: v })));
+        // `include:` lists whole combinations (objects); any other key is one dimension of values.
+        combinations.splice(
+          0,
+          combinations.length,
+          ...(key === 'include' ? (values as Record<string, Value>[]) : values.map((v) => ({ [key]: v }))),
+        );
       }
       records = [];
       for (const combination of combinations)
@@ -163,7 +169,11 @@ export async function replayWorkflow(
       : records.some((r) => r.result === 'failure')
         ? 'failure'
         : 'skipped';
-    needsContext[jobId] = { result, outputs: records[0]?.outputs ?? {} };
+    // A matrix job's outputs combine every leg's: a leg that leaves an output empty does not erase another's.
+    const outputs: Record<string, string> = {};
+    for (const record of records)
+      for (const [k, v] of Object.entries(record.outputs)) if (v !== '' || !(k in outputs)) outputs[k] = v;
+    needsContext[jobId] = { result, outputs };
   }
   return jobs;
 }

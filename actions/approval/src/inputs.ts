@@ -1,7 +1,7 @@
 // The gate's inputs, checked before anything is written.
 import { UserError } from '@ecs-actions/kit/errors';
-import { type Inputs, splitList } from '@ecs-actions/kit/inputs';
-import { type Grant, parseGrant } from '@ecs-actions/kit/people';
+import { type Inputs, perWave } from '@ecs-actions/kit/inputs';
+import { type Grant, parseApprovers } from '@ecs-actions/kit/people';
 
 export interface ApprovalInputs {
   githubToken: string;
@@ -21,22 +21,14 @@ export interface ApprovalInputs {
 export function parseApprovalInputs(inputs: Inputs): ApprovalInputs {
   const wave = inputs.required('wave', 'the GitHub environment (wave) to approve, e.g. production-red');
   const where = inputs.origin('approvers');
-  const at = where && where !== 'input' ? ` (from ${where})` : '';
-  const entries = splitList((inputs.string('approvers') ?? '').replace(/\s+/g, ','));
-  if (entries.length === 0) {
+  const at = `Input 'approvers'${where && where !== 'input' ? ` (from ${where})` : ''}`;
+  // One list for every wave, or a list per wave (`approvers:` as a mapping in the environments file).
+  const approvers = parseApprovers(perWave(inputs.string('approvers'), wave) ?? '', at);
+  if (approvers.length === 0) {
     throw new UserError(
-      `Input 'approvers' is empty: name who may approve '${wave}' (logins, org/team slugs, or a role such as maintain). Without approvers the wave would run ungated, so it does not run.`,
+      `${at} names nobody for '${wave}': name who may approve it (logins, org/team slugs, or a role such as maintain). Without approvers the wave would run ungated, so it does not run.`,
     );
   }
-  const approvers = entries.map((entry) => {
-    const grant = parseGrant(entry);
-    if (!grant || grant.kind === 'none') {
-      throw new UserError(
-        `Input 'approvers'${at}: '${entry}' is neither a login, an 'org/team' slug nor a role (write, maintain, admin).`,
-      );
-    }
-    return grant;
-  });
   const token = inputs.string('github-token', '');
   if (!token)
     throw new UserError("Input 'github-token' is empty: give the job's GITHUB_TOKEN (the default).");

@@ -2,15 +2,14 @@ import { checkImage } from '@ecs-actions/ecs/image';
 import { type TaskDefinitionRef, taskDefinitionRef } from '@ecs-actions/ecs/taskdef-ref';
 import { UserError } from '@ecs-actions/kit/errors';
 import { type Inputs, splitList } from '@ecs-actions/kit/inputs';
-import { setOutputs, table, writeSummary } from '@ecs-actions/kit/step';
-import { HOOK_EVENTS, type HookEvent, INPUT, OUTPUT } from './names.js';
+import { HOOK_EVENTS, type HookEvent, INPUT } from './names.js';
 
 export { HOOK_EVENTS, type HookEvent };
 
 export const WAIT_UNTIL = ['complete', 'traffic-shifted', 'test-traffic', 'none'] as const;
 export type WaitUntil = (typeof WAIT_UNTIL)[number];
 
-export const MODES = ['deploy', 'register', 'plan', 'continue', 'rollback'] as const;
+export const MODES = ['deploy', 'register', 'plan', 'continue', 'rollback', 'revert', 'report'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** Where the base task definition comes from when a new revision is rendered. */
@@ -101,13 +100,18 @@ export function parseInputs(inputs: Inputs): DeployInputs {
   }
   const services = inputs.list(INPUT.service);
   let service = services[0] ?? '';
-  if (mode !== 'plan') {
+  if (mode === 'revert' && taskDefinitionArn === undefined) {
+    throw new UserError(
+      "Input 'task-definition-arn' is required with mode: revert: the revision the service goes back to (the plan's `previous` for it).",
+    );
+  }
+  if (mode !== 'plan' && mode !== 'report') {
     if (services.length > 1) {
       throw new UserError(
         `Input 'service' names ${services.length} services (${services.join(', ')}); a deploy step deploys one. Use one step per service, or the deploy workflow, which fans out over the environment's services.`,
       );
     }
-    if (!deciding && (mode === 'deploy' || taskDefinition === undefined)) {
+    if (!deciding && (mode === 'deploy' || mode === 'revert' || taskDefinition === undefined)) {
       service = inputs.required(INPUT.service, 'the ECS service to deploy, e.g. web');
     }
   }
@@ -120,7 +124,9 @@ export function parseInputs(inputs: Inputs): DeployInputs {
     }
     hooks[event as HookEvent] = target;
   }
-  const waitUntil = inputs.oneOf(INPUT.waitUntil, WAIT_UNTIL, 'complete');
+  const asked = inputs.oneOf(INPUT.waitUntil, WAIT_UNTIL, 'complete');
+  // A revert puts a service back for good: it waits for the old revision to take production traffic.
+  const waitUntil = mode === 'revert' && (asked === 'test-traffic' || asked === 'none') ? 'complete' : asked;
   if (mode === 'continue' && waitUntil === 'test-traffic') {
     throw new UserError(
       "Input 'wait-until': test-traffic is where a paused deployment already is; with mode: continue use complete, traffic-shifted or none.",
@@ -130,7 +136,7 @@ export function parseInputs(inputs: Inputs): DeployInputs {
     mode,
     deploymentId,
     cluster:
-      mode === 'plan' || deciding
+      mode === 'plan' || mode === 'report' || deciding
         ? (inputs.string(INPUT.cluster) ?? '')
         : inputs.required(INPUT.cluster, 'e.g. shop-production'),
     service,
@@ -173,6 +179,8 @@ export function parseWaves(inputs: Inputs, environment: string | undefined): Wav
     }
     return [{ name: environment ?? 'default', services }];
   }
+  // The plan's own output, handed on by the deploy workflow (mode: report).
+  if (text.trimStart().startsWith('[')) return wavesFromJson(text);
   const waves: Wave[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -189,31 +197,28 @@ export function parseWaves(inputs: Inputs, environment: string | undefined): Wav
   return waves;
 }
 
-/** `mode: plan`: the environment's ordered waves as the `waves` output, and a table in the summary. */
-export async function writePlan(inputs: Inputs): Promise<void> {
-  // The step's own `environment` input (it wins over the environments file, which does not set it).
-  const environment = inputs.string(INPUT.environment);
-  const waves = parseWaves(inputs, environment);
-  setOutputs({ [OUTPUT.waves]: waves });
-  await writeSummary(
-    `### Deploy plan for \`${environment ?? 'default'}\`\n\n${table(
-      ['Wave', 'GitHub environment', 'Services'],
-      waves.map((w, i) => [String(i + 1), w.name, w.services.join(', ')]),
-    )}\n`,
-  );
-}
-
-/** `bake`, `alarms`, `rollback-on-alarm`: they watch a deployment that finished, so they need one waited for. */
+/**
+ * `bake`, `alarms`, `rollback-on-alarm`: they watch a deployment that finished, so they need one waited for. The
+ * modes that watch nothing (plan, register, report, and revert, which puts a service back whatever the alarms
+ * say) ignore them when they come from the environments file, and refuse them as the step's own inputs.
+ */
 function bakeSettings(inputs: Inputs, mode: Mode, waitUntil: WaitUntil) {
+  const none = { bakeMs: 0, alarms: [] as string[], rollbackOnAlarm: false };
+  if (mode !== 'deploy' && mode !== 'continue') {
+    const given = [INPUT.bake, INPUT.alarms, INPUT.rollbackOnAlarm].filter(
+      (n) => inputs.origin(n) === 'input',
+    );
+    if (given.length > 0) {
+      throw new UserError(
+        `Input${given.length > 1 ? 's' : ''} ${given.map((g) => `'${g}'`).join(', ')} watch a deployment; with mode: ${mode} there is none to watch.`,
+      );
+    }
+    return none;
+  }
   const bakeMs = inputs.duration(INPUT.bake, '0s', { max: 6 * 3600_000 });
   const alarms = inputs.list(INPUT.alarms);
   const rollbackOnAlarm = inputs.boolean(INPUT.rollbackOnAlarm, false);
   const watching = bakeMs > 0 || alarms.length > 0;
-  if (watching && mode !== 'deploy' && mode !== 'continue') {
-    throw new UserError(
-      `Inputs 'bake' and 'alarms' watch a deployment; with mode: ${mode} there is none to watch.`,
-    );
-  }
   if (watching && (waitUntil === 'none' || waitUntil === 'test-traffic')) {
     throw new UserError(
       `Inputs 'bake' and 'alarms' watch the deployment once production runs it; 'wait-until: ${waitUntil}' returns before that. Use complete or traffic-shifted.`,
@@ -225,4 +230,28 @@ function bakeSettings(inputs: Inputs, mode: Mode, waitUntil: WaitUntil) {
     );
   }
   return { bakeMs, alarms, rollbackOnAlarm };
+}
+
+/** Waves as the plan output them (JSON), checked: a workflow hands them on, a person may write them. */
+function wavesFromJson(text: string): Wave[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const ok =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (w: { name?: unknown; services?: unknown }) =>
+        typeof w?.name === 'string' &&
+        Array.isArray(w.services) &&
+        w.services.every((s) => typeof s === 'string'),
+    );
+  if (!ok) {
+    throw new UserError(
+      `Input 'waves' is not the plan's JSON output ([{"name": "production-red", "services": ["web-red"]}, …]).`,
+    );
+  }
+  return (parsed as Wave[]).map((w) => ({ name: w.name, services: w.services }));
 }

@@ -3,13 +3,16 @@
 // wrong input fails in a few milliseconds.
 import { actionInputs } from '@ecs-actions/kit/config';
 import { info, runStep } from '@ecs-actions/kit/step';
-import { parseInputs, writePlan } from './inputs.js';
+import { parseInputs } from './inputs.js';
 
 export function main(): Promise<void> {
   return runStep(async () => {
     const inputs = actionInputs();
     const parsed = parseInputs(inputs);
-    if (parsed.mode === 'plan') return writePlan(inputs);
+    if (parsed.mode === 'plan' || parsed.mode === 'report') {
+      const { writePlan, writeReport } = await import('./plan-step.js');
+      return parsed.mode === 'plan' ? writePlan(inputs, parsed) : writeReport(inputs, parsed);
+    }
     info(
       parsed.deploymentId
         ? `deploy: ${parsed.mode} CodeDeploy deployment ${parsed.deploymentId}.`

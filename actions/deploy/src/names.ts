@@ -22,6 +22,11 @@ export const INPUT = {
   alarms: 'alarms',
   rollbackOnAlarm: 'rollback-on-alarm',
   waves: 'waves',
+  approval: 'approval',
+  approvers: 'approvers',
+  githubToken: 'github-token',
+  previous: 'previous',
+  results: 'results',
   region: 'region',
   config: 'config',
   environment: 'environment',
@@ -36,6 +41,10 @@ export const OUTPUT = {
   controller: 'controller',
   strategy: 'strategy',
   waves: 'waves',
+  previous: 'previous',
+  rollbackOnAlarm: 'rollback-on-alarm',
+  alarm: 'alarm',
+  startedAt: 'started-at',
 } as const;
 
 /** What the main step leaves for the post step. */

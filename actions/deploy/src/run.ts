@@ -53,6 +53,10 @@ export interface DeployOutputs {
   /** The revision the service ran before this deploy: what a rollback of this wave goes back to. */
   'previous-task-definition-arn'?: string;
   status?: Status;
+  /** The alarm found in ALARM during the bake (set only then). */
+  alarm?: string;
+  /** When the step started (ISO 8601): a wave's start, just after its approval. */
+  'started-at'?: string;
   controller?: Controller;
   strategy?: string;
 }
@@ -87,9 +91,13 @@ export async function run(inputs: DeployInputs, deps: Deps): Promise<DeployOutpu
   };
   const facts: [string, string][] = [];
   let failure: string | undefined;
+  if (deploying(inputs)) report({ 'started-at': new Date(deps.clock.now()).toISOString() });
   try {
     await deploy(inputs, deps, timeline, report, facts);
     await watchBake(inputs, deps, timeline, outputs, report, facts);
+    // A revert that finished puts the service back where it was: that is its success.
+    if (inputs.mode === 'revert' && (outputs.status === 'succeeded' || outputs.status === 'traffic-shifted'))
+      report({ status: 'rolled-back' });
   } catch (error) {
     failure = errorMessage(error);
     if (error instanceof AlarmError) {
@@ -112,7 +120,7 @@ export async function run(inputs: DeployInputs, deps: Deps): Promise<DeployOutpu
     throw error;
   } finally {
     if (
-      inputs.mode === 'deploy' ||
+      deploying(inputs) ||
       inputs.mode === 'continue' ||
       inputs.mode === 'rollback' ||
       failure !== undefined
@@ -144,7 +152,7 @@ async function deploy(
   if (service) report({ controller, strategy });
 
   let group: DeploymentGroupRef | undefined;
-  if (inputs.mode === 'deploy' && controller === 'CODE_DEPLOY') {
+  if (deploying(inputs) && controller === 'CODE_DEPLOY') {
     group = await findDeploymentGroup(
       deps.codedeploy,
       inputs.cluster,
@@ -166,7 +174,7 @@ async function deploy(
         `Deployment group ${group.deploymentGroupName} does not wait for a traffic reroute (deploymentReadyOption.actionOnTimeout is not STOP_DEPLOYMENT): the deployment will move production traffic without pausing at test traffic. Configure the group to stop at 'Ready' for tests to run on the test listener.`,
       );
     }
-  } else if (inputs.mode === 'deploy' && controller === 'ECS' && strategy === 'ROLLING') {
+  } else if (deploying(inputs) && controller === 'ECS' && strategy === 'ROLLING') {
     if (inputs.waitUntil === 'test-traffic' || inputs.waitUntil === 'traffic-shifted') {
       deps.warn(
         `Service ${inputs.service} uses rolling updates: there is no separate test or production traffic shift, so 'wait-until: ${inputs.waitUntil}' waits for the rollout to complete.`,
@@ -174,7 +182,7 @@ async function deploy(
     }
   }
   if (
-    inputs.mode === 'deploy' &&
+    deploying(inputs) &&
     controller === 'ECS' &&
     strategy !== 'ROLLING' &&
     inputs.waitUntil === 'test-traffic'
@@ -183,7 +191,7 @@ async function deploy(
       `Service ${inputs.service} uses ECS-native ${strategy} deployments, which pause at test traffic only while a lifecycle hook (deploymentConfiguration.lifecycleHooks at POST_TEST_TRAFFIC_SHIFT) holds them: without one, production traffic follows right after this step returns.`,
     );
   }
-  if (inputs.mode === 'deploy' && inputs.waitUntil !== 'none') {
+  if (deploying(inputs) && inputs.waitUntil !== 'none') {
     const warning = sessionWarning(deps.env, deps.clock.now(), inputs.timeoutMs);
     if (warning) deps.warn(warning);
   }
@@ -191,6 +199,12 @@ async function deploy(
   // A typo in an alarm name would make the bake watch nothing: refused before anything changes.
   if (inputs.alarms.length > 0) await checkAlarmsExist(cloudwatchOf(deps), inputs.alarms);
   if (service?.taskDefinition) report({ 'previous-task-definition-arn': service.taskDefinition });
+  if (inputs.mode === 'revert' && service?.taskDefinition === inputs.taskDefinitionArn) {
+    // Its own step already put it back (rollback-on-alarm, a circuit breaker), or the wave never changed it.
+    facts.push(['Reverted', `nothing to do: the service already runs ${inputs.taskDefinitionArn}`]);
+    report({ 'task-definition-arn': inputs.taskDefinitionArn, status: 'rolled-back' });
+    return;
+  }
 
   timeline.enter('Task definition');
   const prepared = await prepareTaskDefinition(inputs, service, { ecs: deps.ecs, readFile: deps.readFile });
@@ -344,6 +358,11 @@ async function deploy(
   report({ status: result.status });
 }
 
+/** Modes that change the service: a deploy, and a revert to the revision it ran before (deploy workflow rollback). */
+function deploying(inputs: DeployInputs): boolean {
+  return inputs.mode === 'deploy' || inputs.mode === 'revert';
+}
+
 function cloudwatchOf(deps: Deps): Pick<CloudWatchClient, 'send'> {
   if (!deps.cloudwatch) throw new Error('no CloudWatch client for alarms');
   return deps.cloudwatch;
@@ -382,6 +401,7 @@ async function watchBake(
     if (!(error instanceof AlarmError)) throw error;
     timeline.mark('Bake', 'Failed');
     facts.push(['Bake', `${watched}: ${error.alarm} in ALARM`]);
+    report({ alarm: error.alarm });
     const previous = outputs['previous-task-definition-arn'];
     if (inputs.rollbackOnAlarm && outputs.controller === 'ECS' && previous) {
       await revertRolling(deps.ecs, inputs.cluster, inputs.service, previous);

@@ -150,3 +150,25 @@ export function splitList(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
+
+/**
+ * A setting that may differ per deploy wave: one value for every wave (`required`, `alice, octo-org/sre`), or
+ * `wave=value` lines (a mapping in the environments file, `production-green: alice`). Returns the mapping (by
+ * wave), or undefined when the text is one value for all.
+ */
+export function perWaveEntries(text: string): Map<string, string> | undefined {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const pairs = lines.map((l) => /^([A-Za-z0-9][A-Za-z0-9._ -]*?)\s*=\s*(.*)$/.exec(l));
+  if (lines.length === 0 || pairs.some((p) => p === null)) return undefined;
+  return new Map(pairs.map((p) => [p![1]!, p![2]!.trim()]));
+}
+
+/** The value of a per-wave setting for one wave: the wave's entry of a mapping, or the one value for all. */
+export function perWave(text: string | undefined, wave: string): string | undefined {
+  if (text === undefined) return undefined;
+  const entries = perWaveEntries(text);
+  return entries ? entries.get(wave) : text;
+}

@@ -5,6 +5,7 @@
 import { httpStatusOf, type RunContext } from './context.js';
 import { UserError } from './errors.js';
 import type { Octokit } from './github.js';
+import { splitList } from './inputs.js';
 
 /** Repository roles that can be named, weakest first. */
 export const ROLES = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
@@ -29,6 +30,22 @@ export function parseGrant(entry: string): Grant | undefined {
   const user = /^@?([A-Za-z0-9][A-Za-z0-9-]{0,38})$/.exec(entry);
   if (user) return { kind: 'user', login: user[1]! };
   return undefined;
+}
+
+/**
+ * A list of approvers (`alice, octo-org/sre, maintain`): every entry a login, an `org/team` slug or a role.
+ * `where` names the setting in messages (`Input 'approvers' (from file:12)`). An empty list is the caller's to refuse.
+ */
+export function parseApprovers(text: string, where: string): Grant[] {
+  return splitList(text.replace(/\s+/g, ',')).map((entry) => {
+    const grant = parseGrant(entry);
+    if (!grant || grant.kind === 'none') {
+      throw new UserError(
+        `${where}: '${entry}' is neither a login, an 'org/team' slug nor a role (write, maintain, admin).`,
+      );
+    }
+    return grant;
+  });
 }
 
 export interface People {

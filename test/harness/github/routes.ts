@@ -527,6 +527,34 @@ const getEnvironment: Handler = (ctx) => {
   return { status: 200, body: render.environment(ctx.api, repo, env) };
 };
 
+/** The reviews of a run's environment gates; each names the environments it decided, as GitHub renders them. */
+const runReviews: Handler = (ctx) => {
+  const repo = repoOf(ctx);
+  const run = repo && ctx.state.workflowRun(Number(ctx.params.run_id));
+  if (!repo || !run || run.repoKey !== repo.key) return notFound(ctx.operation);
+  const body = run.reviews.map((review) => ({
+    environments: review.environments.flatMap((name) => {
+      // Only an environment with required reviewers has reviews; reviewRun checks it exists.
+      const env = ctx.state.environment(repo, name);
+      if (!env) return [];
+      const full = render.environment(ctx.api, repo, env) as Record<string, unknown>;
+      return {
+        id: full.id,
+        node_id: full.node_id,
+        name: full.name,
+        url: full.url,
+        html_url: full.html_url,
+        created_at: full.created_at,
+        updated_at: full.updated_at,
+      };
+    }),
+    state: review.state,
+    user: render.simpleUser(ctx.api, review.user),
+    comment: review.comment,
+  }));
+  return { status: 200, body };
+};
+
 const createIssue: Handler = (ctx) => {
   const repo = repoOf(ctx);
   if (!repo) return notFound(ctx.operation);
@@ -579,6 +607,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'actions/list-workflow-runs': listWorkflowRuns,
   'actions/re-run-workflow': rerunWorkflow,
   'repos/get-environment': getEnvironment,
+  'actions/get-reviews-for-run': runReviews,
   'issues/create': createIssue,
   'issues/update': updateIssue,
 };

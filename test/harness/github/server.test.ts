@@ -901,6 +901,38 @@ describe('environments, issues and conditional requests (what the approval gate 
     expect(await statusOf(get('production-green'))).toBe(404);
   });
 
+  it("lists the reviews of a run's environment gates (who approved which environment), 404 for an unknown run", async () => {
+    gh.state.setEnvironment('production-yellow', { reviewers: ['lead'] });
+    const run = gh.state.addWorkflowRun({
+      workflow: 'deploy.yml',
+      event: 'workflow_dispatch',
+      headBranch: 'main',
+      headSha: 'a'.repeat(40),
+    });
+    gh.state.reviewRun(run.id, { user: 'lead', environments: ['production-yellow'], comment: 'go' });
+    expect(() => gh.state.reviewRun(run.id, { user: 'lead', environments: ['staging-x'] })).toThrow(
+      /no required reviewers/,
+    );
+    const { data } = await octokit.rest.actions.getReviewsForRun({
+      owner: OWNER,
+      repo: REPO,
+      run_id: run.id,
+    });
+    expect(data).toMatchObject([
+      {
+        state: 'approved',
+        user: { login: 'lead' },
+        comment: 'go',
+        environments: [{ name: 'production-yellow' }],
+      },
+    ]);
+    expect(
+      await statusOf(
+        octokit.rest.actions.getReviewsForRun({ owner: OWNER, repo: REPO, run_id: run.id + 999 }),
+      ),
+    ).toBe(404);
+  });
+
   it('creates, closes and lists comments of an issue; a repeated GET with the ETag gets 304 and no body', async () => {
     const { data: created } = await octokit.rest.issues.create({
       owner: OWNER,

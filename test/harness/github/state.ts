@@ -184,6 +184,14 @@ export interface WorkflowRecord {
 export type RunStatus = 'queued' | 'in_progress' | 'completed';
 export type RunConclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | null;
 
+/** A required reviewer's decision on a run's jobs waiting for one or more environments. */
+export interface RunReviewRecord {
+  user: UserRef;
+  state: 'approved' | 'rejected';
+  environments: string[];
+  comment: string;
+}
+
 export interface WorkflowRunRecord {
   repoKey: string;
   id: number;
@@ -198,6 +206,8 @@ export interface WorkflowRunRecord {
   conclusion: RunConclusion;
   actor: UserRef;
   triggeringActor: UserRef;
+  /** Reviews of the run's environment gates (required reviewers approving or rejecting its jobs). */
+  reviews: RunReviewRecord[];
   /** Pull requests of the base repository whose head is this run's commit. */
   pullRequests: number[];
   displayTitle: string;
@@ -556,6 +566,7 @@ export class GitHubState {
       actor,
       triggeringActor: actor,
       pullRequests: input.pullRequests ?? [],
+      reviews: [],
       displayTitle: workflow.name,
       createdAt: created,
       updatedAt: created,
@@ -577,6 +588,26 @@ export class GitHubState {
     return [...this.runsById.values()]
       .filter((r) => r.workflowId === workflowId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+  }
+
+  /** A required reviewer approves (or rejects) the run's jobs waiting for `environments`. */
+  reviewRun(
+    id: number,
+    review: { user: UserInput; environments: string[]; state?: 'approved' | 'rejected'; comment?: string },
+  ): void {
+    const run = this.runsById.get(id);
+    if (!run) throw new Error(`no workflow run ${id}`);
+    const repo = this.requireRepo(run.repoKey);
+    for (const name of review.environments) {
+      if (!this.environment(repo, name)?.reviewers.length)
+        throw new Error(`environment ${name} has no required reviewers: nobody reviews it`);
+    }
+    run.reviews.push({
+      user: toUser(review.user),
+      state: review.state ?? 'approved',
+      environments: review.environments,
+      comment: review.comment ?? '',
+    });
   }
 
   /** A re-run: the same run, its attempt raised, queued again, started by `by`. */
