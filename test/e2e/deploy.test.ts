@@ -682,6 +682,35 @@ describe('deploy: rolling update (moto)', () => {
       inputs: { environment: 'staging', mode: 'plan' },
     });
     expect(plan.errors).toEqual([]);
-    expect(JSON.parse(plan.outputs.waves!)).toEqual([{ name: 'staging', services: [sandbox.serviceName] }]);
+    expect(JSON.parse(plan.outputs.waves!)).toEqual([
+      { name: 'staging', services: [sandbox.serviceName], gate: 'none' },
+    ]);
+    // Without AWS credentials it plans all the same; with them it also records what each service runs now.
+    expect(plan.stdout).toContain('No AWS credentials: the current revisions of the services were not read.');
+    expect(JSON.parse(plan.outputs.previous!)).toEqual({});
+    const planned = await runAction({
+      action,
+      env: env(),
+      workspace,
+      inputs: { environment: 'staging', mode: 'plan' },
+    });
+    expect(planned.errors).toEqual([]);
+    expect(JSON.parse(planned.outputs.previous!)).toEqual({
+      [sandbox.serviceName]: (await describeService(sandbox.serviceName)).taskDefinition,
+    });
+    // A service that is not there fails the plan before anything is built.
+    writeFileSync(
+      join(workspace, '.github', 'ecs-environments.yml'),
+      `defaults:\n  region: ${sandbox.region}\nenvironments:\n  staging:\n    cluster: ${sandbox.clusterName}\n    service: [${sandbox.serviceName}, web-typo]\n`,
+    );
+    const typo = await runAction({
+      action,
+      env: env(),
+      workspace,
+      inputs: { environment: 'staging', mode: 'plan' },
+    });
+    expect(typo.errors).toEqual([
+      `No active service 'web-typo' in cluster ${sandbox.clusterName}: check the environment's 'waves' or 'service'. Nothing was built or deployed.`,
+    ]);
   });
 });

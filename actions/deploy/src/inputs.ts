@@ -205,7 +205,8 @@ export function parseWaves(inputs: Inputs, environment: string | undefined): Wav
 function bakeSettings(inputs: Inputs, mode: Mode, waitUntil: WaitUntil) {
   const none = { bakeMs: 0, alarms: [] as string[], rollbackOnAlarm: false };
   if (mode !== 'deploy' && mode !== 'continue') {
-    const given = [INPUT.bake, INPUT.alarms, INPUT.rollbackOnAlarm].filter(
+    // The plan reads `rollback-on-alarm` for the workflow's rollback job: it may be the plan step's own input.
+    const given = [INPUT.bake, INPUT.alarms, ...(mode === 'plan' ? [] : [INPUT.rollbackOnAlarm])].filter(
       (n) => inputs.origin(n) === 'input',
     );
     if (given.length > 0) {

@@ -5,7 +5,7 @@ import { httpStatusOf, runContext } from '@ecs-actions/kit/context';
 import { UserError } from '@ecs-actions/kit/errors';
 import { createOctokit, type Octokit } from '@ecs-actions/kit/github';
 import type { Inputs } from '@ecs-actions/kit/inputs';
-import { setOutputs, writeSummary } from '@ecs-actions/kit/step';
+import { info, setOutputs, writeSummary } from '@ecs-actions/kit/step';
 import { type DeployInputs, parseWaves } from './inputs.js';
 import { INPUT, OUTPUT } from './names.js';
 import {
@@ -73,8 +73,14 @@ export async function writePlan(inputs: Inputs, parsed: DeployInputs): Promise<v
       ecs,
       parsed.cluster,
       waves.flatMap((w) => w.services),
-    );
-  } else if (rollbackOnAlarm) {
+    ).catch((error: unknown) => {
+      // A plan without AWS credentials (run on its own, to see the waves) still plans; only a rollback needs them.
+      if ((error as { name?: string }).name !== 'CredentialsProviderError' || rollbackOnAlarm) throw error;
+      info('No AWS credentials: the current revisions of the services were not read.');
+      return undefined;
+    });
+  }
+  if (revisions === undefined && rollbackOnAlarm) {
     throw new UserError(
       "'rollback-on-alarm' needs the revisions the services run before the deploy: give the plan step AWS credentials and a 'cluster'.",
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from './duration.js';
 import { UserError } from './errors.js';
-import { firstOf, Inputs, splitList, stepInputs } from './inputs.js';
+import { firstOf, Inputs, perWave, perWaveEntries, splitList, stepInputs } from './inputs.js';
 
 const from = (values: Record<string, string>, origin = 'input') =>
   new Inputs((name) => (values[name] === undefined ? undefined : { value: values[name]!, origin }));
@@ -65,5 +65,18 @@ describe('inputs', () => {
     expect(formatDuration(90_000)).toBe('1m 30s');
     expect(formatDuration(7_500_000)).toBe('2h 5m');
     expect(parseDuration('2w')).toBe(14 * 86_400_000);
+  });
+});
+
+describe('perWave', () => {
+  it('reads one value for every wave, or the wave’s entry of a mapping (as the environments file gives it)', () => {
+    expect(perWave('alice, octo-org/sre', 'production-red')).toBe('alice, octo-org/sre');
+    expect(perWave('alice\nbob', 'production-red')).toBe('alice\nbob');
+    const mapping = 'production-red=alice\nproduction-green=octo-org/sre, bob';
+    expect(perWave(mapping, 'production-green')).toBe('octo-org/sre, bob');
+    expect(perWave(mapping, 'production-yellow')).toBeUndefined();
+    expect(perWave(undefined, 'production-red')).toBeUndefined();
+    expect([...(perWaveEntries(mapping)?.keys() ?? [])]).toEqual(['production-red', 'production-green']);
+    expect(perWaveEntries('required')).toBeUndefined();
   });
 });
