@@ -542,6 +542,62 @@ describe('deploy: CodeDeploy blue/green (CodeDeploy simulator + moto)', () => {
   });
 });
 
+describe('deploy: mode revert (the deploy workflow rolling back an earlier wave)', () => {
+  it('puts a blue/green service back on its previous revision with a CodeDeploy deployment, ignoring the bake settings; a second revert does nothing', async () => {
+    const svc = await blueGreen('revert');
+    const before = (await describeService(svc.serviceName)).taskDefinition!;
+    const deployed = await runAction({
+      action,
+      env: env(),
+      inputs: {
+        cluster: sandbox.clusterName,
+        service: svc.serviceName,
+        image: `${IMAGE}-wave`,
+        interval: '100ms',
+      },
+    });
+    expect(deployed.outputs.status).toBe('succeeded');
+    expect((await describeService(svc.serviceName)).taskDefinition).toBe(
+      deployed.outputs['task-definition-arn'],
+    );
+    // The environments file of the wave has a bake and alarms: a revert watches nothing, whatever they say.
+    const workspace = workspaceFor('revert');
+    mkdirSync(join(workspace, '.github'), { recursive: true });
+    writeFileSync(
+      join(workspace, '.github', 'ecs-environments.yml'),
+      `environments:\n  production:\n    cluster: ${sandbox.clusterName}\n    bake: 10m\n    alarms: [no-such-alarm]\n    rollback-on-alarm: true\n    wait-until: test-traffic\n    interval: 100ms\n`,
+    );
+    const revert = {
+      mode: 'revert',
+      environment: 'production',
+      service: svc.serviceName,
+      'task-definition-arn': before,
+    };
+    proxy.resetCounts();
+    const reverted = await runAction({ action, env: env(), workspace, inputs: revert });
+    expect(reverted.errors).toEqual([]);
+    expect(reverted.outputs.status).toBe('rolled-back');
+    const deployment = sim.deployments.get(reverted.outputs['deployment-id']!)!;
+    expect(deployment.status).toBe('Succeeded');
+    expect(deployment.appSpec.Resources?.[0]?.TargetService?.Properties?.TaskDefinition).toBe(before);
+    expect((await describeService(svc.serviceName)).taskDefinition).toBe(before);
+    expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBeUndefined();
+    expect(proxy.counts()['monitoring:DescribeAlarms']).toBeUndefined();
+    const again = await runAction({ action, env: env(), workspace, inputs: revert });
+    expect(again.outputs.status).toBe('rolled-back');
+    expect(again.outputs['deployment-id']).toBeUndefined();
+    expect(again.summary).toContain(`nothing to do: the service already runs ${before}`);
+    // A revert without the revision to go back to is refused before anything.
+    const bare = await runAction({
+      action,
+      env: env(),
+      workspace,
+      inputs: { ...revert, 'task-definition-arn': '' },
+    });
+    expect(bare.errors.join('\n')).toContain("Input 'task-definition-arn' is required with mode: revert");
+  });
+});
+
 describe('deploy: rolling update (moto)', () => {
   it('updates the service to the new revision and follows its rollout to completion', async () => {
     const result = await runAction({
@@ -622,6 +678,7 @@ describe('deploy: rolling update (moto)', () => {
     proxy.resetCounts();
     const typo = await runAction({ action, env: env(), inputs: { ...inputs, alarms: `${alarm}-typo` } });
     expect(typo.errors.join('\n')).toContain(`Input 'alarms': no CloudWatch alarm named '${alarm}-typo'`);
+    expect(proxy.counts()['monitoring:DescribeAlarms']).toBe(1);
     expect(proxy.counts()['ecs:RegisterTaskDefinition']).toBeUndefined();
     expect(proxy.counts()['ecs:UpdateService']).toBeUndefined();
     cloudwatch.destroy();
