@@ -2,6 +2,7 @@
 // production listener (:8080) and a test listener (:8081) forwarding to the blue target group, a service with
 // the CODE_DEPLOY controller in moto, and the application + deployment group in the CodeDeploy simulator
 // (created through the real SDK, so the setup itself goes over the simulated protocol).
+import { type CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CodeDeployClient,
   CreateApplicationCommand,
@@ -201,4 +202,20 @@ export async function listenerWeights(
   } finally {
     elbv2.destroy();
   }
+}
+
+/** A CloudWatch alarm on the ALB's target 5XX count, in OK until a test sets its state (SetAlarmState). */
+export async function createFiveXxAlarm(cloudwatch: CloudWatchClient, name: string): Promise<void> {
+  await cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../harness/aws/clients.js';
@@ -10,7 +10,12 @@ import { createSandbox, type Sandbox } from '../harness/aws/sandbox.js';
 import { type CodeDeploySimulator, startCodeDeploySimulator } from '../harness/codedeploy/simulator.js';
 import { repoRoot, runAction, runWithPost, startAction } from '../harness/runner.js';
 import { deployAction } from './deploy-bundle.js';
-import { type BlueGreenService, createBlueGreenService, listenerWeights } from './deploy-fixture.js';
+import {
+  type BlueGreenService,
+  createBlueGreenService,
+  createFiveXxAlarm,
+  listenerWeights,
+} from './deploy-fixture.js';
 
 // actions/deploy through its built bundle, run as the runner runs it: ECS and ELBv2 in moto (behind the counting
 // proxy, through AWS_ENDPOINT_URL), CodeDeploy in the CodeDeploy simulator (AWS_ENDPOINT_URL_CODEDEPLOY, the
@@ -623,18 +628,7 @@ describe('deploy: rolling update (moto)', () => {
   it('bake: an alarm that fires during the bake fails the step and, with rollback-on-alarm, puts the service back', async () => {
     const cloudwatch = new CloudWatchClient(awsClientConfig(moto.endpoint, sandbox.region));
     const alarm = `web-5xx-${sandbox.name}`;
-    await cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: alarm,
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 10,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
+    await createFiveXxAlarm(cloudwatch, alarm);
     const before = (await describeService(sandbox.serviceName)).taskDefinition;
     const inputs = {
       cluster: sandbox.clusterName,

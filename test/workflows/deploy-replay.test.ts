@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateServiceCommand,
   DescribeServicesCommand,
@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { createFiveXxAlarm } from '../e2e/deploy-fixture.js';
 import { awsEnv, type PreviewWorld, REPOSITORY, TOKEN, usePreviewWorld } from '../e2e/preview-env.js';
 import { awsClientConfig } from '../harness/aws/clients.js';
 import { builtAction } from '../harness/runner.js';
@@ -30,18 +31,7 @@ beforeAll(async () => {
   const w = world();
   cloudwatch = new CloudWatchClient(awsClientConfig(w.moto.endpoint, w.sandbox.region));
   alarm = `${w.sandbox.name}-5xx`;
-  await cloudwatch.send(
-    new PutMetricAlarmCommand({
-      AlarmName: alarm,
-      Namespace: 'AWS/ApplicationELB',
-      MetricName: 'HTTPCode_Target_5XX_Count',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 10,
-      ComparisonOperator: 'GreaterThanThreshold',
-    }),
-  );
+  await createFiveXxAlarm(cloudwatch, alarm);
   services = {
     red: `${w.sandbox.name}-red`,
     yellow: `${w.sandbox.name}-yellow`,
@@ -235,7 +225,14 @@ describe('the deploy workflow, replayed', () => {
       [services.yellow]: before,
       [services.green]: before,
     });
-    const planSummary = plan.steps.find((s) => s.uses === '$/actions/deploy')!.summary!;
+    const planStep = plan.steps.find((s) => s.uses === '$/actions/deploy')!;
+    // sam's environment does not prevent self-review: the plan says so (GitHub would let maya approve her deploy).
+    expect(planStep.result!.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
+      expect.stringContaining(
+        `GitHub environment 'production-yellow' lets the person who started the deploy approve it`,
+      ),
+    ]);
+    const planSummary = planStep.summary!;
     expect(planSummary).toContain('| 2 | production-yellow | 🔒 environment (required reviewers: sam) |');
     expect(planSummary).toContain('| 3 | production-green | 🔒 approval gate (approvers: lead) |');
     expect(jobs['gate-3']![0]!.outputs['approved-by']).toBe('lead');

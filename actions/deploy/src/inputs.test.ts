@@ -134,4 +134,18 @@ describe('parseWaves', () => {
       /from envs.yml:7/,
     );
   });
+
+  it('mode: revert needs the revision to go back to, and is never stopped on cancel (that would undo the rollback)', () => {
+    const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3';
+    expect(() => parse({ ...base, mode: 'revert' })).toThrow(
+      "Input 'task-definition-arn' is required with mode: revert",
+    );
+    expect(
+      parse({ ...base, mode: 'revert', 'task-definition-arn': arn, 'stop-on-cancel': 'true' }),
+    ).toMatchObject({
+      mode: 'revert',
+      stopOnCancel: false,
+      taskDefinitionArn: arn,
+    });
+  });
 });

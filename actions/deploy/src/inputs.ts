@@ -153,7 +153,8 @@ export function parseInputs(inputs: Inputs): DeployInputs {
     waitUntil,
     timeoutMs: inputs.duration(INPUT.timeout, DEFAULT_TIMEOUT, { min: 1000, max: 6 * 3600_000 }),
     intervalMs: inputs.duration(INPUT.interval, DEFAULT_INTERVAL, { min: 100, max: 300_000 }),
-    stopOnCancel: inputs.boolean(INPUT.stopOnCancel, true),
+    // A revert is a rollback: stopping it on cancel would put the revision it rolls back from in place again.
+    stopOnCancel: mode === 'revert' ? false : inputs.boolean(INPUT.stopOnCancel, true),
     ...bakeSettings(inputs, mode, waitUntil),
     region: inputs.string(INPUT.region),
   };

@@ -24,6 +24,7 @@ export const INPUT = {
   waves: 'waves',
   approval: 'approval',
   approvers: 'approvers',
+  allowSelfApproval: 'allow-self-approval',
   githubToken: 'github-token',
   previous: 'previous',
   results: 'results',

@@ -5,7 +5,7 @@ import { httpStatusOf, runContext } from '@ecs-actions/kit/context';
 import { UserError } from '@ecs-actions/kit/errors';
 import { createOctokit, type Octokit } from '@ecs-actions/kit/github';
 import type { Inputs } from '@ecs-actions/kit/inputs';
-import { info, setOutputs, writeSummary } from '@ecs-actions/kit/step';
+import { info, setOutputs, warning, writeSummary } from '@ecs-actions/kit/step';
 import { type DeployInputs, parseWaves } from './inputs.js';
 import { INPUT, OUTPUT } from './names.js';
 import {
@@ -41,10 +41,13 @@ function planGitHub(gh: NonNullable<ReturnType<typeof github>>): PlanGitHub {
             ? (r.reviewers ?? []).map((x) => x.reviewer?.login ?? x.reviewer?.slug ?? '?')
             : [];
         });
-        return { exists: true, reviewers };
+        const selfReview = (data.protection_rules ?? []).some(
+          (rule) => (rule as { prevent_self_review?: boolean }).prevent_self_review === true,
+        );
+        return { exists: true, reviewers, preventSelfReview: selfReview };
       } catch (error) {
         const status = httpStatusOf(error);
-        if (status === 404) return { exists: false, reviewers: [] };
+        if (status === 404) return { exists: false, reviewers: [], preventSelfReview: false };
         if (status === 401 || status === 403) {
           throw new UserError(
             `Could not read GitHub environment '${name}' (${status}): the plan job's token needs 'actions: read' to see its required reviewers.`,
@@ -63,7 +66,8 @@ export async function writePlan(inputs: Inputs, parsed: DeployInputs): Promise<v
   const waves = parseWaves(inputs, inputs.string(INPUT.environment));
   const policy = approvalPolicy(inputs, waves);
   const gh = github(inputs);
-  const { waves: planned, rules } = await planGates(waves, policy, inputs, gh && planGitHub(gh));
+  const { waves: planned, rules, warnings } = await planGates(waves, policy, inputs, gh && planGitHub(gh));
+  for (const line of warnings) warning(line);
   const rollbackOnAlarm = inputs.boolean(INPUT.rollbackOnAlarm, false);
   const region = parsed.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
   let revisions: Record<string, string> | undefined;

@@ -22,7 +22,7 @@ const waves: Wave[] = [
 ];
 const github = (rules: Record<string, EnvironmentRules | 'forbidden'>): PlanGitHub => ({
   async environment(name) {
-    const found = rules[name] ?? { exists: false, reviewers: [] };
+    const found = rules[name] ?? { exists: false, reviewers: [], preventSelfReview: false };
     if (found === 'forbidden') throw new UserError(`Could not read GitHub environment '${name}' (403)`);
     return found;
   },
@@ -53,7 +53,10 @@ describe('planGates', () => {
       waves,
       approvalPolicy(settings, waves),
       settings,
-      github({ red: { exists: true, reviewers: ['lead'] }, yellow: { exists: true, reviewers: [] } }),
+      github({
+        red: { exists: true, reviewers: ['lead'], preventSelfReview: true },
+        yellow: { exists: true, reviewers: [], preventSelfReview: false },
+      }),
     );
     expect(planned.map((w) => w.gate)).toEqual(['environment', 'approval', 'approval']);
   });
@@ -64,7 +67,7 @@ describe('planGates', () => {
       waves,
       approvalPolicy(settings, waves),
       settings,
-      github({ yellow: { exists: true, reviewers: [] } }),
+      github({ yellow: { exists: true, reviewers: [], preventSelfReview: false } }),
     );
     await expect(planning).rejects.toThrow(
       "  - wave 'red': there is no GitHub environment of that name yet (GitHub creates it without reviewers), and 'approvers' names nobody for it\n  - wave 'yellow': its GitHub environment has no required reviewers, and 'approvers' names nobody for it\n",
@@ -78,7 +81,7 @@ describe('planGates', () => {
       waves,
       policy,
       settings,
-      github({ red: 'forbidden', green: { exists: true, reviewers: [] } }),
+      github({ red: 'forbidden', green: { exists: true, reviewers: [], preventSelfReview: false } }),
     );
     expect(planned.map((w) => w.gate)).toEqual(['none', 'none', 'approval']);
     expect(rules.get('red')).toBeUndefined();
@@ -88,6 +91,18 @@ describe('planGates', () => {
     await expect(planGates(waves, policy, settings, undefined)).rejects.toThrow(
       "Wave 'green' needs an approval, and the plan cannot read its GitHub environment without 'github-token' (actions: read).",
     );
+  });
+
+  it('warns when an environment gate lets the deploy’s author approve it, unless self-approval is allowed', async () => {
+    const rules = { red: { exists: true, reviewers: ['lead'], preventSelfReview: false } };
+    const strict = inputs({ approval: 'red=required' });
+    const { warnings } = await planGates(waves, approvalPolicy(strict, waves), strict, github(rules));
+    expect(warnings).toEqual([
+      `GitHub environment 'red' lets the person who started the deploy approve it: turn on "Prevent self-review" in its protection rules (the approval gate refuses self-approval unless 'allow-self-approval').`,
+    ]);
+    const lenient = inputs({ approval: 'red=required', 'allow-self-approval': 'true' });
+    const relaxed = await planGates(waves, approvalPolicy(lenient, waves), lenient, github(rules));
+    expect(relaxed.warnings).toEqual([]);
   });
 
   it('refuses an approver that is neither a login, a team nor a role', async () => {

@@ -28,6 +28,8 @@ export interface EnvironmentRules {
   exists: boolean;
   /** Logins and team slugs of its required reviewers (empty: none). */
   reviewers: string[];
+  /** Whether GitHub refuses the deploy's own author as its reviewer ("Prevent self-review"). */
+  preventSelfReview: boolean;
 }
 
 export interface PlanGitHub {
@@ -75,9 +77,11 @@ export async function planGates(
   policy: Map<string, boolean>,
   inputs: Inputs,
   github: PlanGitHub | undefined,
-): Promise<{ waves: PlannedWave[]; rules: Map<string, EnvironmentRules | undefined> }> {
+): Promise<{ waves: PlannedWave[]; rules: Map<string, EnvironmentRules | undefined>; warnings: string[] }> {
   const rules = new Map<string, EnvironmentRules | undefined>();
   const problems: string[] = [];
+  const warnings: string[] = [];
+  const allowSelf = inputs.boolean(INPUT.allowSelfApproval, false);
   const planned: PlannedWave[] = [];
   const approversText = inputs.string(INPUT.approvers);
   const origin = inputs.origin(INPUT.approvers);
@@ -103,6 +107,11 @@ export async function planGates(
     }
     if (found && found.reviewers.length > 0) {
       planned.push({ ...wave, gate: 'environment' });
+      if (!found.preventSelfReview && !allowSelf) {
+        warnings.push(
+          `GitHub environment '${wave.name}' lets the person who started the deploy approve it: turn on "Prevent self-review" in its protection rules (the approval gate refuses self-approval unless 'allow-self-approval').`,
+        );
+      }
       continue;
     }
     const approvers = parseApprovers(perWave(approversText, wave.name) ?? '', at);
@@ -119,7 +128,7 @@ export async function planGates(
       `A wave needs an approval (approval: required) that nothing can give:\n${problems.map((p) => `  - ${p}`).join('\n')}\nAdd required reviewers to the environment (GitHub offers them for public repositories, and for private ones on GitHub Enterprise), or set 'approvers' (logins, org/team slugs or a role) so the deploy workflow's approval gate asks. Nothing was built or deployed.`,
     );
   }
-  return { waves: planned, rules };
+  return { waves: planned, rules, warnings };
 }
 
 /** DescribeServices takes at most 10 services per call. */

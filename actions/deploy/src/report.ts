@@ -57,7 +57,8 @@ export async function report(options: {
     );
     for (const s of found) if (s.serviceName && s.taskDefinition) now[s.serviceName] = s.taskDefinition;
   }
-  const rolledBack = options.results.rollback?.result;
+  // The rollback job ran (some of its services may have failed: those still run the new revision).
+  const rolledBack = ['success', 'failure'].includes(options.results.rollback?.result ?? '');
   return options.waves.flatMap((wave, i) => {
     const job = options.results[`wave-${i + 1}`];
     const gate = options.results[`gate-${i + 1}`];
@@ -82,12 +83,12 @@ export async function report(options: {
       const before = options.previous[service];
       let state: ServiceState;
       if (current === undefined) state = 'missing';
-      else if (options.target && current === options.target)
-        state = job?.result === 'failure' ? 'failed' : 'deployed';
+      // What ECS runs decides: a wave job fails as a whole, so its result cannot tell which service failed.
+      else if (options.target && current === options.target) state = 'deployed';
       else if (current === before) {
         state = !ran
           ? 'not-reached'
-          : alarm || rolledBack === 'success'
+          : alarm || rolledBack
             ? 'rolled-back'
             : job?.result === 'failure'
               ? 'failed'
