@@ -119,6 +119,31 @@ describe('the approval gate through the bundle', () => {
     expect(gh.state.issue(issue)).toMatchObject({ state: 'closed' });
   });
 
+  it('warns that a GitHub-hosted job ends before a timeout longer than 6 hours; a rejection still ends it', async () => {
+    const run = startAction({
+      action: ACTION,
+      inputs: {
+        wave: 'production-red',
+        approvers: 'lead',
+        'approval-timeout': '8h',
+        'poll-interval': '300ms',
+      },
+      token: TOKEN,
+      apiUrl: gh.url,
+      repository: REPOSITORY,
+      event: dispatch,
+      env: { GITHUB_ACTOR: 'maya', GITHUB_RUN_ID: '9101', RUNNER_ENVIRONMENT: 'github-hosted' },
+      timeoutMs: 60_000,
+    });
+    const { issue } = await requestPosted();
+    gh.state.addComment({ issueNumber: issue, body: '/reject not today', user: 'lead' });
+    const result = await run.result;
+    expect(result.exitCode).not.toBe(0);
+    expect(result.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
+      "'approval-timeout' is 8h, but a job on a GitHub-hosted runner runs at most 6h: GitHub stops the gate then, and the wave does not deploy.",
+    ]);
+  });
+
   it('refuses to run without approvers, before anything is written', async () => {
     const result = await runAction({
       action: ACTION,
