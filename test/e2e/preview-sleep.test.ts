@@ -12,19 +12,24 @@ import {
 import { type Action, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from 'vitest';
 import { awsClientConfig, createClients } from '../harness/aws/clients.js';
+import { createSandbox } from '../harness/aws/sandbox.js';
 import { freshAlb } from '../harness/aws/starting-points.js';
-import { repoRoot } from '../harness/runner.js';
+import { fargateProduct, startPricingSimulator } from '../harness/pricing/simulator.js';
+import { repoRoot, runAction } from '../harness/runner.js';
 import { tableOf } from './pr-comment-helpers.js';
 import {
+  awsEnv,
   CREATE,
   createInputs,
   oidcInputs,
   type PreviewWorld,
+  REPOSITORY,
   runForPr,
+  TOKEN,
   taggedFor,
   usePreviewWorld,
 } from './preview-env.js';
-import { sweepIn } from './sweep-env.js';
+import { SWEEP, sweepIn } from './sweep-env.js';
 
 const world = usePreviewWorld();
 const PR_COMMENT = join(repoRoot, 'actions', 'pr-comment');
@@ -290,6 +295,67 @@ describe('sleep and wake through the bundles', () => {
       createInputs(w, { 'max-previews': '1', image: `${createInputs(w).image}-3` }),
     );
     expect(update.errors).toEqual([]);
+  });
+
+  it('a preview in a region outside the rates table is priced from the AWS Price List API; without pricing:GetProducts the estimate says so', async () => {
+    const w = world();
+    const euw = await createSandbox(w.moto.endpoint, { name: 'euw', region: 'eu-west-1' });
+    const sim = await startPricingSimulator();
+    try {
+      // Fixture prices, not AWS's: what matters is that these, and not us-east-1's, are used.
+      sim.addProducts([
+        fargateProduct('eu-west-1', 'EUW1', 'Fargate-vCPU-Hours:perCPU', 0.05),
+        fargateProduct('eu-west-1', 'EUW1', 'Fargate-GB-Hours', 0.006),
+        fargateProduct('eu-west-1', 'EUW1', 'Fargate-ARM-vCPU-Hours:perCPU', 0.04),
+        fargateProduct('eu-west-1', 'EUW1', 'Fargate-ARM-GB-Hours', 0.005),
+      ]);
+      const env = { ...awsEnv(w), AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_PRICING: sim.endpoint };
+      const inputs = {
+        ...createInputs(w),
+        cluster: euw.clusterName,
+        'listener-arn': euw.httpsListenerArn ?? euw.httpListenerArn,
+        'template-service': euw.serviceName,
+      };
+      const created = await runForPr(w, CREATE, 68, inputs, { env });
+      expect(created.errors).toEqual([]);
+      const { taskDefinition } = await createClients(w.moto.endpoint, 'eu-west-1').ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: created.outputs['task-definition-arn'] }),
+      );
+      const perDay =
+        ((Number(taskDefinition?.cpu) / 1024) * 0.05 + (Number(taskDefinition?.memory) / 1024) * 0.006) * 24;
+      expect(created.outputs['cost-per-day']).toBe(perDay.toFixed(2));
+      expect(created.summary).toMatch(
+        /from AWS Price List API for eu-west-1, Linux, on-demand \(read \d{4}-\d\d-\d\d\)/,
+      );
+      // The API is asked in us-east-1 (its endpoint) for eu-west-1's products.
+      expect(sim.requests.map((r) => [r.region, r.body.Filters])).toContainEqual([
+        'us-east-1',
+        [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-west-1' }],
+      ]);
+
+      // The same in the scheduled sweep's totals; then a role without pricing:GetProducts.
+      const sweepEu = (extra: Record<string, string> = {}) =>
+        runAction({
+          action: SWEEP,
+          inputs: { cluster: euw.clusterName, 'closed-prs': 'false', ...extra },
+          env,
+          token: TOKEN,
+          apiUrl: w.gh.url,
+          repository: REPOSITORY,
+          event: { name: 'schedule', payload: { schedule: '17 * * * *' } },
+        });
+      const listedSweep = await sweepEu();
+      expect(listedSweep.errors).toEqual([]);
+      expect(listedSweep.summary).toContain('from AWS Price List API for eu-west-1');
+      sim.deny = true;
+      const denied = await sweepEu();
+      expect(denied.errors).toEqual([]);
+      expect(denied.summary).toContain(
+        "eu-west-1 is not in the table (the AWS Price List API refused: allow 'pricing:GetProducts' to price this region): set fargate-rates for exact figures",
+      );
+    } finally {
+      await sim.stop();
+    }
   });
 
   it('refuses half a schedule and a bad cron before any AWS call, naming the input', async () => {

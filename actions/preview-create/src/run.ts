@@ -8,7 +8,7 @@ import {
   startDeployment,
 } from '@ecs-actions/preview';
 import { describeAuth } from '@ecs-actions/preview/auth';
-import { type CostBasis, type FargateRates, ratesFor, taskHourly } from '@ecs-actions/preview/cost';
+import { type CostBasis, type FargateRates, resolveRates, taskHourly } from '@ecs-actions/preview/cost';
 import { checkBudget } from './budget.js';
 import type { CreateInputs } from './inputs.js';
 import { planPreview } from './plan.js';
@@ -20,6 +20,8 @@ export interface CreateDeps extends StepDeps {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
   octokit: Octokit | undefined;
+  /** Fargate rates of a region outside the cost table (the AWS Price List API); undefined: the table only. */
+  readRates?: (region: string) => Promise<Partial<FargateRates>>;
 }
 
 export interface CreateResult {
@@ -60,7 +62,12 @@ export async function runCreate(inputs: CreateInputs, deps: CreateDeps): Promise
   const changes: string[] = [];
 
   const plan = planPreview(inputs, context, new Date(clock.now()));
-  const rates = ratesFor(inputs.region ?? process.env.AWS_REGION, inputs.fargateRates);
+  const rates = await resolveRates(
+    inputs.region ?? process.env.AWS_REGION,
+    inputs.fargateRates,
+    deps.readRates,
+    new Date(clock.now()),
+  );
   phase('validate inputs');
 
   const services = await findServices(ecs, inputs, plan, context.repository, clock, log);

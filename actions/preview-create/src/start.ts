@@ -1,5 +1,6 @@
 import { createOctokit, setOutputs, stepDeps, writeSummary } from '@ecs-actions/kit';
 import { createPreviewClients } from '@ecs-actions/preview';
+import { priceListReader } from '@ecs-actions/preview/price-list';
 import { BudgetRefusal } from './budget.js';
 import type { CreateInputs } from './inputs.js';
 import { runCreate } from './run.js';
@@ -11,6 +12,7 @@ export async function start(inputs: CreateInputs): Promise<void> {
     ...stepDeps(),
     ...createPreviewClients(inputs.region),
     octokit: inputs.githubToken ? createOctokit(inputs.githubToken) : undefined,
+    readRates: priceListReader(),
   }).catch((error: unknown) => {
     // The workflow puts a budget refusal in the PR's comment row.
     if (error instanceof BudgetRefusal) setOutputs({ refused: error.message });

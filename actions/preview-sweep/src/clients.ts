@@ -7,6 +7,7 @@ import { AWS_BUCKETS, awsBucketsOf } from '@ecs-actions/ecs/aws-limits';
 import { ApiCalls, Pacer, paceClient } from '@ecs-actions/ecs/pacer';
 import { countRequests, createAwsClient, createOctokit, type StepDeps } from '@ecs-actions/kit';
 import { previewNames } from '@ecs-actions/preview';
+import { priceListReader } from '@ecs-actions/preview/price-list';
 import {
   expiryRow,
   type FollowUp,
@@ -40,6 +41,8 @@ export function sweepClients(inputs: SweepInputs, step: StepDeps): { deps: Sweep
     ...(inputs.githubToken ? { github: sweepGitHub(inputs, step) } : {}),
     // Only with idle-after: one GetMetricData per 500 previews (its own quota, not the pacer's buckets).
     ...(inputs.idleAfterMs !== undefined ? { cloudwatch: createAwsClient(CloudWatchClient, aws) } : {}),
+    // The cost estimate's rates, for a region outside the table: one listing per run.
+    readRates: priceListReader(),
   };
   return { deps, calls };
 }

@@ -22,7 +22,7 @@ import {
   wakePreview,
   withRevisions,
 } from '@ecs-actions/preview';
-import { estimateCost, ratesFor, usd } from '@ecs-actions/preview/cost';
+import { estimateCost, type FargateRates, resolveRates, usd } from '@ecs-actions/preview/cost';
 import type { SweepInputs } from './inputs.js';
 import {
   type BranchState,
@@ -83,6 +83,8 @@ export interface SweepDeps extends DiscoveryClients, StepDeps {
   github?: SweepGitHub;
   /** CloudWatch, for `idle-after` (the target groups' request counts). */
   cloudwatch?: CloudWatchClient;
+  /** Fargate rates of a region outside the cost table (the AWS Price List API); undefined: the table only. */
+  readRates?: (region: string) => Promise<Partial<FargateRates>>;
 }
 
 /** A preview put to sleep or woken by this run (dry run: that would be). */
@@ -195,7 +197,12 @@ export async function runSweep(inputs: SweepInputs, deps: SweepDeps): Promise<Sw
     costSource: '',
     elapsedMs: 0,
   };
-  const { rates, source } = ratesFor(inputs.region ?? process.env.AWS_REGION, inputs.fargateRates);
+  const { rates, source } = await resolveRates(
+    inputs.region ?? process.env.AWS_REGION,
+    inputs.fargateRates,
+    deps.readRates,
+    new Date(now),
+  );
   result.costSource = source;
   for (const env of inventory.previews) {
     const tags = env.service?.status === 'ACTIVE' ? env.service.tags : undefined;

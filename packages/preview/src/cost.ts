@@ -1,6 +1,7 @@
 // What a preview costs: Fargate vCPU-hours and GB-hours of its task size × its running tasks × the hours it
 // was awake. An estimate: it leaves out the ALB's LCUs, data transfer, logs and storage. The rates are a
-// table with its source and date, and a company's own (discounts, another region) override them.
+// table with its source and date; another region's come from the AWS Price List API (price-list.ts), and a
+// company's own (discounts) override them.
 import { TAG, type Tags, UserError } from '@ecs-actions/kit';
 import { SLEEP_TAG } from './sleep.js';
 
@@ -16,7 +17,7 @@ export interface FargateRates {
 
 /**
  * AWS Fargate pricing, Linux, on-demand, per hour, us-east-1 (aws.amazon.com/fargate/pricing, as recorded in
- * this project's facts on 2026-12-01). Other regions differ by a few per cent: give `fargate-rates` for yours.
+ * this project's facts on 2026-12-01). Other regions' rates are read from the AWS Price List API at run time.
  */
 export const FARGATE_RATES: Record<string, FargateRates> = {
   'us-east-1': {
@@ -37,13 +38,23 @@ const OVERRIDE_KEYS: Record<string, keyof FargateRates> = {
   spot_factor: 'spotFactor',
 };
 
-/** The rates of a region with the `fargate-rates` overrides (lines `vcpu_hour=0.035`); says where they come from. */
+/** Rates read from the AWS Price List API for a region outside the table, or why they could not be. */
+export type ListedRates = { rates: Partial<FargateRates>; source: string } | { error: string };
+
+/**
+ * The rates of a region with the `fargate-rates` overrides (lines `vcpu_hour=0.035`); says where they come from.
+ * A region outside the table takes the rates `listed` for it (the AWS Price List API), the table's us-east-1 rates
+ * filling what the listing lacks; without a listing, the us-east-1 rates, said so.
+ */
 export function ratesFor(
   region: string | undefined,
   overrides: Record<string, string>,
+  listed?: ListedRates,
 ): { rates: FargateRates; source: string } {
   const known = region ? FARGATE_RATES[region] : undefined;
   const rates = { ...(known ?? FARGATE_RATES['us-east-1']!) };
+  const fromList = !known && listed && 'rates' in listed ? listed : undefined;
+  if (fromList) Object.assign(rates, fromList.rates);
   for (const [key, value] of Object.entries(overrides)) {
     const field = OVERRIDE_KEYS[key];
     const number = Number(value);
@@ -59,14 +70,60 @@ export function ratesFor(
     }
     rates[field] = number;
   }
-  const base = known ? RATES_SOURCE : `${RATES_SOURCE}; ${region ?? 'this region'} is not in the table`;
+  const why = !known && listed && 'error' in listed ? ` (${listed.error})` : '';
+  const base = known
+    ? RATES_SOURCE
+    : fromList
+      ? fromList.source
+      : `${RATES_SOURCE}; ${region ?? 'this region'} is not in the table${why}`;
   const source =
     Object.keys(overrides).length > 0
       ? `the fargate-rates setting (${base} for the rates it does not set)`
-      : known
+      : known || fromList
         ? base
         : `${base}: set fargate-rates for exact figures`;
   return { rates, source };
+}
+
+/** The four prices `fargate-rates` can set; with all four, nothing needs to be read. */
+const PRICE_KEYS = ['vcpu_hour', 'gb_hour', 'arm_vcpu_hour', 'arm_gb_hour'];
+
+/**
+ * ratesFor, reading the rates of a region outside the table from the AWS Price List API first (one listing per
+ * run). A listing that cannot be read (no `pricing:GetProducts` in the role, no network) is not an error: the
+ * estimate falls back to us-east-1's rates, and its source says why.
+ */
+export async function resolveRates(
+  region: string | undefined,
+  overrides: Record<string, string>,
+  read: ((region: string) => Promise<Partial<FargateRates>>) | undefined,
+  today: Date,
+): Promise<{ rates: FargateRates; source: string }> {
+  ratesFor(region, overrides); // bad overrides are refused before any call
+  if (!region || FARGATE_RATES[region] || !read || PRICE_KEYS.every((k) => k in overrides))
+    return ratesFor(region, overrides);
+  let listed: ListedRates;
+  try {
+    const rates = await read(region);
+    listed =
+      rates.vcpuHour !== undefined && rates.gbHour !== undefined
+        ? {
+            rates,
+            source: `AWS Price List API for ${region}, Linux, on-demand (read ${today.toISOString().slice(0, 10)})`,
+          }
+        : { error: `the AWS Price List API lists no Fargate Linux rates for ${region}` };
+  } catch (error) {
+    // The clients' error explanation wraps AWS's error (as its cause) in a UserError: AWS's name is what says why.
+    const { name = 'Error', cause } = error as { name?: string; cause?: { name?: string } };
+    const code = cause?.name ?? name;
+    listed = {
+      error:
+        code === 'AccessDeniedException'
+          ? "the AWS Price List API refused: allow 'pricing:GetProducts' to price this region"
+          : `the AWS Price List API could not be read: ${code}`,
+    };
+  }
+  return ratesFor(region, overrides, listed);
 }
 
 /** What one task of the preview is made of: its size, architecture and share of Fargate Spot. */
