@@ -1,7 +1,8 @@
 // A runner nobody here wrote: act (github.com/nektos/act, built by scripts/bootstrap.sh into .tools/bin) runs a
 // workflow that chains the actions through `uses: ./actions/<name>`, in host mode (no Docker), against moto and
 // the GitHub fake: preview-create → run-task (a seed) → pr-comment with create's outputs → preview-destroy →
-// pr-comment destroyed; and the command action on an issue_comment (/deploy staging → a workflow dispatch).
+// pr-comment destroyed; the command action on an issue_comment (/deploy staging → a workflow dispatch); and the
+// deploy workflow's plan choosing each wave's gate, then the approval gate waiting for an /approve.
 // The assertions read outcomes — moto's state, the comment in the fake, the steps' outputs — not act's log.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -190,5 +191,78 @@ jobs:
       { ref: 'main', inputs: { environment: 'staging', branch: 'feature/act-command' } },
     ]);
     expect(w.gh.state.reactions(comment.id).map((r) => r.content)).toEqual(['eyes', 'rocket']);
+  });
+
+  it('plans the waves (environment reviewers or the approval gate) and the approval gate waits for an /approve', async () => {
+    assertActBuilt();
+    const w = world();
+    w.gh.state.setEnvironment('production-yellow', { reviewers: ['sam'], preventSelfReview: true });
+    w.gh.state.setRole('lead', 'maintain');
+    const workflow = `name: deploy
+on: workflow_dispatch
+jobs:
+  gates:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: plan
+        uses: ./actions/deploy
+        with:
+          mode: plan
+          environment: production
+      - id: gate
+        if: fromJSON(steps.plan.outputs.waves)[1].gate == 'approval'
+        uses: ./actions/approval
+        with:
+          wave: \${{ fromJSON(steps.plan.outputs.waves)[1].name }}
+          environment: production
+          poll-interval: 300ms
+      - name: Record the steps' outputs for the test
+        env:
+          STEPS: \${{ toJSON(steps) }}
+        run: printf '%s' "$STEPS" > "$STEPS_FILE"
+`;
+    const environments = [
+      'environments:',
+      '  production:',
+      '    waves:',
+      '      production-yellow: web-yellow',
+      '      production-green: web-green',
+      '    approval: required',
+      '    approvers: lead',
+      '',
+    ].join('\n');
+    const repo = repositoryWith(workflow, REPOSITORY, { '.github/ecs-environments.yml': environments });
+    temps.push(repo);
+    const event = join(repo, '..', `${repo.split('/').pop()}-event.json`);
+    const stepsFile = join(repo, '..', `${repo.split('/').pop()}-steps.json`);
+    temps.push(event, stepsFile);
+    writeFileSync(event, JSON.stringify({ inputs: {}, repository: { full_name: REPOSITORY } }));
+    const running = runAct({
+      repo,
+      eventName: 'workflow_dispatch',
+      eventPath: event,
+      token: TOKEN,
+      env: { GITHUB_API_URL: w.gh.url, STEPS_FILE: stepsFile, GITHUB_ACTOR: 'maya' },
+    });
+    let request: { issueNumber: number } | undefined;
+    for (let i = 0; i < 600 && !request; i++) {
+      request = w.gh.state.comments().find((c) => c.body.startsWith('<!-- ecs-actions/approval -->'));
+      if (!request) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(request, 'the gate asked').toBeDefined();
+    w.gh.state.addComment({ issueNumber: request!.issueNumber, body: '/approve', user: 'lead' });
+    const result = await running;
+    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const steps = JSON.parse(readFileSync(stepsFile, 'utf8')) as Record<
+      string,
+      { outputs: Record<string, string> }
+    >;
+    expect(JSON.parse(steps.plan!.outputs.waves!)).toEqual([
+      { name: 'production-yellow', services: ['web-yellow'], gate: 'environment' },
+      { name: 'production-green', services: ['web-green'], gate: 'approval' },
+    ]);
+    expect(steps.gate?.outputs['approved-by']).toBe('lead');
+    expect(w.gh.state.issue(request!.issueNumber)).toMatchObject({ state: 'closed' });
   });
 });

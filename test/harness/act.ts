@@ -21,7 +21,15 @@ export function repositoryWith(
   files: Record<string, string> = {},
 ): string {
   const dir = mkdtempSync(join(tmpdir(), 'act-repo-'));
-  for (const action of ['preview-create', 'preview-destroy', 'pr-comment', 'deploy', 'run-task', 'command']) {
+  for (const action of [
+    'preview-create',
+    'preview-destroy',
+    'pr-comment',
+    'deploy',
+    'run-task',
+    'command',
+    'approval',
+  ]) {
     for (const part of ['action.yml', 'dist']) {
       cpSync(join(repoRoot, 'actions', action, part), join(dir, 'actions', action, part), {
         recursive: true,
