@@ -24,6 +24,8 @@ export interface AwsOptions {
   region?: string | undefined;
   /** Total attempts per call, including the first; the adaptive strategy spaces retries and rate-limits. */
   maxAttempts?: number;
+  /** Give up on a connection or an answer after this long (an optional read must not hold the step). */
+  timeoutMs?: number;
 }
 
 /** The region to use, or a UserError that says where to set it. */
@@ -49,6 +51,16 @@ export function awsClientConfig(options: AwsOptions = {}) {
     maxAttempts: options.maxAttempts ?? 6,
     // `ecs-actions/<action>`: CloudTrail (and the tests' proxy) can tell which action made a call.
     customUserAgent: `ecs-actions/${process.env.ECS_ACTIONS_ACTION ?? 'unknown'}`,
+    ...(options.timeoutMs
+      ? {
+          requestHandler: {
+            connectionTimeout: options.timeoutMs,
+            requestTimeout: options.timeoutMs,
+            // Without it the handler only warns when the answer is late, and keeps waiting.
+            throwOnRequestTimeout: true,
+          },
+        }
+      : {}),
   };
 }
 

@@ -62,7 +62,12 @@ export async function listedRates(
 export function priceListReader(): (region: string) => Promise<Partial<FargateRates>> {
   let client: PricingClient | undefined;
   return async (region) => {
-    client ??= createAwsClient(PricingClient, { region: PRICE_LIST_REGION });
+    // An estimate's input, not the step's purpose: two tries, 10 s each, then the table's rates.
+    client ??= createAwsClient(PricingClient, {
+      region: PRICE_LIST_REGION,
+      maxAttempts: 2,
+      timeoutMs: 10_000,
+    });
     return listedRates(client, region);
   };
 }

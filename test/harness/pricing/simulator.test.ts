@@ -1,4 +1,5 @@
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
+import { createAwsClient } from '@ecs-actions/kit';
 import { resolveRates } from '@ecs-actions/preview/cost';
 import { listedRates, PRICE_LIST_REGION } from '@ecs-actions/preview/price-list';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,39 @@ describe('the Price List simulator', () => {
       expect(sim.requests.length).toBe(1);
     } finally {
       sim.deny = false;
+    }
+  });
+
+  it('an API that never answers does not hold the step: the suite’s client gives up and the estimate falls back', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_PRICING: sim.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    });
+    sim.hang = true;
+    try {
+      // The suite's client settings (createAwsClient), with a short timeout instead of the reader's 10 s.
+      const pricing = createAwsClient(PricingClient, {
+        region: PRICE_LIST_REGION,
+        maxAttempts: 1,
+        timeoutMs: 300,
+      });
+      const started = Date.now();
+      const result = await resolveRates(
+        'eu-west-1',
+        {},
+        (region) => listedRates(pricing, region),
+        new Date(),
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(result.rates.vcpuHour).toBe(0.04048);
+      expect(result.source).toMatch(
+        /eu-west-1 is not in the table \(the AWS Price List API could not be read: \w+\)/,
+      );
+    } finally {
+      sim.hang = false;
+      process.env = saved;
     }
   });
 });

@@ -35,6 +35,8 @@ export interface PricingSimulator {
   deny: boolean;
   /** The next `throttle` calls answer ThrottlingException. */
   throttle: number;
+  /** Requests are read and never answered (an endpoint that cannot be reached from the runner). */
+  hang: boolean;
   stop(): Promise<void>;
 }
 
@@ -105,10 +107,11 @@ export async function startPricingSimulator(): Promise<PricingSimulator> {
   const products: PriceListProduct[] = [];
   const tokens = new Map<string, { key: string; offset: number }>();
   const requests: PricingSimulator['requests'] = [];
-  const sim = { deny: false, throttle: 0 };
+  const sim = { deny: false, throttle: 0, hang: false };
 
   const server = createServer(async (req, res) => {
     const text = await body(req);
+    if (sim.hang) return;
     const region =
       /Credential=[^/]+\/\d{8}\/([^/]+)\/pricing\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
     // api.pricing.<region>.amazonaws.com exists only in three regions: elsewhere there is nobody to answer.
@@ -190,6 +193,12 @@ export async function startPricingSimulator(): Promise<PricingSimulator> {
     },
     set deny(value: boolean) {
       sim.deny = value;
+    },
+    get hang() {
+      return sim.hang;
+    },
+    set hang(value: boolean) {
+      sim.hang = value;
     },
     get throttle() {
       return sim.throttle;
