@@ -85,8 +85,8 @@ export function ratesFor(
   return { rates, source };
 }
 
-/** The four prices `fargate-rates` can set; with all four, nothing needs to be read. */
-const PRICE_KEYS = ['vcpu_hour', 'gb_hour', 'arm_vcpu_hour', 'arm_gb_hour'];
+/** The prices `fargate-rates` can set (all but Spot's factor); with all of them, nothing needs to be read. */
+const PRICE_KEYS = Object.keys(OVERRIDE_KEYS).filter((k) => k !== 'spot_factor');
 
 /**
  * ratesFor, reading the rates of a region outside the table from the AWS Price List API first (one listing per
@@ -99,9 +99,9 @@ export async function resolveRates(
   read: ((region: string) => Promise<Partial<FargateRates>>) | undefined,
   today: Date,
 ): Promise<{ rates: FargateRates; source: string }> {
-  ratesFor(region, overrides); // bad overrides are refused before any call
-  if (!region || FARGATE_RATES[region] || !read || PRICE_KEYS.every((k) => k in overrides))
-    return ratesFor(region, overrides);
+  // Also refuses bad overrides before any call.
+  const plain = ratesFor(region, overrides);
+  if (!region || FARGATE_RATES[region] || !read || PRICE_KEYS.every((k) => k in overrides)) return plain;
   let listed: ListedRates;
   try {
     const rates = await read(region);
